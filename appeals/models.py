@@ -1,0 +1,1 @@
+"""Appeals (诉求) come in the next issue."""

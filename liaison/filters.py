@@ -1,0 +1,119 @@
+"""django-filter FilterSets shared by the browser pages and the API."""
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from enterprises.industries import DIVISION_CHOICES, SECTION_CHOICES
+from enterprises.models import Enterprise, EnterpriseStatus, Ownership
+from liaison.models import Assignment, Cadre, Category, Rank, Unit, UnitKind, Visit, VisitMethod
+
+
+class UnitFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    kind = django_filters.ChoiceFilter(choices=UnitKind.choices, label=_("Kind"))
+
+    class Meta:
+        model = Unit
+        fields = ["q", "kind", "parent"]
+
+    def search(self, qs, name, value):
+        return qs.filter(name__icontains=value.strip())
+
+
+class CadreFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    unit = django_filters.ModelChoiceFilter(queryset=Unit.objects.all(), label=_("Unit"))
+    rank = django_filters.ChoiceFilter(choices=Rank.choices, label=_("Rank"))
+    category = django_filters.ChoiceFilter(choices=Category.choices, label=_("Professional category"))
+    active = django_filters.BooleanFilter(label=_("Active"))
+    paired = django_filters.BooleanFilter(method="filter_paired", label=_("Paired"))
+
+    class Meta:
+        model = Cadre
+        fields = ["q", "unit", "rank", "category", "active", "paired"]
+
+    def search(self, qs, name, value):
+        value = value.strip()
+        return qs.filter(Q(name__icontains=value) | Q(position__icontains=value) | Q(phone__icontains=value))
+
+    def filter_paired(self, qs, name, value):
+        active = Exists(Assignment.objects.filter(cadre=OuterRef("pk"), ended_on__isnull=True))
+        return qs.filter(active) if value else qs.exclude(active)
+
+
+class EnterpriseFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Name or credit code"))
+    industry = django_filters.CharFilter(method="filter_industry", label=_("Industry (section or division code)"))
+    industry_section = django_filters.ChoiceFilter(choices=SECTION_CHOICES, label=_("Industry section"))
+    industry_division = django_filters.ChoiceFilter(choices=DIVISION_CHOICES, label=_("Industry division"))
+    street = django_filters.ModelChoiceFilter(
+        queryset=Unit.objects.filter(kind=UnitKind.STREET), label=_("Street")
+    )
+    above_scale = django_filters.BooleanFilter(label=_("Above designated size"))
+    high_tech = django_filters.BooleanFilter(label=_("High-tech"))
+    ownership = django_filters.ChoiceFilter(choices=Ownership.choices, label=_("Ownership"))
+    status = django_filters.ChoiceFilter(choices=EnterpriseStatus.choices, label=_("Status"))
+    paired = django_filters.BooleanFilter(method="filter_paired", label=_("Paired"))
+
+    class Meta:
+        model = Enterprise
+        fields = ["q", "industry", "industry_section", "industry_division", "street", "above_scale", "high_tech",
+                  "ownership", "status", "paired"]
+
+    def search(self, qs, name, value):
+        value = value.strip()
+        return qs.filter(Q(name__icontains=value) | Q(credit_code__icontains=value.upper()))
+
+    def filter_industry(self, qs, name, value):
+        """`C` matches a whole section, `39` one division."""
+        value = value.strip().upper()
+        if value.isdigit():
+            return qs.filter(industry_division=value.zfill(2))
+        return qs.filter(industry_section=value[:1])
+
+    def filter_paired(self, qs, name, value):
+        active = Exists(Assignment.objects.filter(enterprise=OuterRef("pk"), ended_on__isnull=True))
+        return qs.filter(active) if value else qs.exclude(active)
+
+
+class AssignmentFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Cadre or enterprise"))
+    unit = django_filters.ModelChoiceFilter(
+        field_name="cadre__unit", queryset=Unit.objects.all(), label=_("Cadre's unit")
+    )
+    street = django_filters.ModelChoiceFilter(
+        field_name="enterprise__street", queryset=Unit.objects.filter(kind=UnitKind.STREET), label=_("Street")
+    )
+    active = django_filters.BooleanFilter(field_name="ended_on", lookup_expr="isnull", label=_("Active"))
+
+    class Meta:
+        model = Assignment
+        fields = ["q", "cadre", "enterprise", "unit", "street", "active"]
+
+    def search(self, qs, name, value):
+        value = value.strip()
+        return qs.filter(
+            Q(cadre__name__icontains=value)
+            | Q(enterprise__name__icontains=value)
+            | Q(enterprise__credit_code__icontains=value.upper())
+        )
+
+
+class VisitFilter(django_filters.FilterSet):
+    date = django_filters.DateFromToRangeFilter(label=_("Date"))
+    method = django_filters.ChoiceFilter(choices=VisitMethod.choices, label=_("Method"))
+    unit = django_filters.ModelChoiceFilter(
+        field_name="cadre__unit", queryset=Unit.objects.all(), label=_("Cadre's unit")
+    )
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+
+    class Meta:
+        model = Visit
+        fields = ["cadre", "enterprise", "date", "method", "unit", "q"]
+
+    def search(self, qs, name, value):
+        value = value.strip()
+        return qs.filter(
+            Q(summary__icontains=value) | Q(enterprise__name__icontains=value) | Q(cadre__name__icontains=value)
+        )

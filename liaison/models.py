@@ -1,0 +1,271 @@
+"""The core of the campaign: units, cadres, one-to-one pairings and visits."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Role(models.TextChoices):
+    CADRE = "cadre", _("Cadre")
+    UNIT_HANDLER = "unit_handler", _("Unit handler")
+    TASKFORCE = "taskforce", _("Task-force staff")
+    LEADER = "leader", _("Leader")
+    ADMIN = "admin", _("Administrator")
+
+
+class User(AbstractUser):
+    """A login. Its role sets how far it sees; a linked Cadre makes it able to log visits."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CADRE)
+    unit = models.ForeignKey(
+        "liaison.Unit",
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        help_text=_("For unit handlers: the unit whose work they oversee."),
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    @property
+    def display_name(self) -> str:
+        cadre = getattr(self, "cadre", None)
+        if cadre is not None:
+            return cadre.name
+        return self.get_full_name() or self.username
+
+    @property
+    def is_taskforce(self) -> bool:
+        return self.is_superuser or self.role in (Role.TASKFORCE, Role.ADMIN)
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.is_taskforce or self.role == Role.LEADER
+
+
+class UnitKind(models.TextChoices):
+    TASKFORCE = "taskforce", _("Task force")
+    WORKING_GROUP = "working_group", _("Working group")
+    SERVICE_GROUP = "service_group", _("Professional service group")
+    DEPARTMENT = "department", _("Department")
+    STREET = "street", _("Street office")
+
+
+class Unit(models.Model):
+    """A department, street office, or one of the task force's groups ("1+3+8")."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices, default=UnitKind.DEPARTMENT)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent unit"), on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    function = models.TextField(_("function"), blank=True, help_text=_("What the unit does, in a sentence or two."))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["kind", "name"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(parent=models.F("id")), name="unit_not_own_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("unit-detail", args=[self.pk])
+
+
+class Rank(models.TextChoices):
+    DISTRICT = "district", _("District-level leader")
+    DIVISION = "division", _("Division-level")
+    SECTION = "section", _("Section-level")
+    OTHER = "other", _("Other")
+
+
+class Category(models.TextChoices):
+    """The cadre's professional category, matched against the enterprise's industry."""
+
+    ECONOMY = "economy", _("Economy and finance")
+    INDUSTRY = "industry", _("Industry and technology")
+    CONSTRUCTION = "construction", _("Planning and construction")
+    COMMERCE = "commerce", _("Commerce and trade")
+    LAW = "law", _("Law and market regulation")
+    CULTURE = "culture", _("Culture and tourism")
+    SOCIAL = "social", _("Social services")
+    ADMINISTRATION = "administration", _("Party and administration")
+
+
+class Cadre(models.Model):
+    """A leading cadre sent to serve an enterprise; at most one per login."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cadre",
+    )
+    name = models.CharField(_("name"), max_length=50)
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="cadres")
+    rank = models.CharField(_("rank"), max_length=20, choices=Rank.choices, default=Rank.SECTION)
+    category = models.CharField(
+        _("professional category"), max_length=20, choices=Category.choices, default=Category.ADMINISTRATION
+    )
+    position = models.CharField(_("position"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("cadre")
+        verbose_name_plural = _("cadres")
+        ordering = ["unit__name", "name", "id"]
+        indexes = [models.Index(fields=["unit", "active"])]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.unit.name}）" if self.unit_id else self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("cadre-detail", args=[self.pk])
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(ended_on__isnull=True)
+
+    def active_during(self, start, end):
+        """Pairings that were in force for at least one day of [start, end]."""
+        return self.filter(started_on__lte=end).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=start))
+
+
+class Assignment(models.Model):
+    """A one-to-one pairing of a cadre with an enterprise; ended pairings stay as history."""
+
+    cadre = models.ForeignKey(Cadre, verbose_name=_("cadre"), on_delete=models.PROTECT, related_name="assignments")
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", verbose_name=_("enterprise"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    started_on = models.DateField(_("started on"))
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    reason = models.CharField(_("reason for pairing"), max_length=200, blank=True)
+    end_reason = models.CharField(_("reason for ending"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("pairing")
+        verbose_name_plural = _("pairings")
+        ordering = ["-started_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cadre"], condition=Q(ended_on__isnull=True), name="one_active_pairing_per_cadre"
+            ),
+            models.UniqueConstraint(
+                fields=["enterprise"], condition=Q(ended_on__isnull=True), name="one_active_pairing_per_enterprise"
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="pairing_ends_after_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["started_on", "ended_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.cadre.name} ↔ {self.enterprise.name}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_on is None
+
+
+class VisitMethod(models.TextChoices):
+    ON_SITE = "on_site", _("On site")
+    PHONE = "phone", _("Phone")
+    VIDEO = "video", _("Video call")
+    MEETING = "meeting", _("Meeting")
+    OTHER = "other", _("Other")
+
+
+class Visit(models.Model):
+    """One contact of a cadre with the enterprise they are paired with."""
+
+    cadre = models.ForeignKey(Cadre, verbose_name=_("cadre"), on_delete=models.PROTECT, related_name="visits")
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", verbose_name=_("enterprise"), on_delete=models.PROTECT, related_name="visits"
+    )
+    assignment = models.ForeignKey(
+        Assignment, verbose_name=_("pairing"), on_delete=models.PROTECT, related_name="visits"
+    )
+    date = models.DateField(_("date"))
+    method = models.CharField(_("method"), max_length=20, choices=VisitMethod.choices, default=VisitMethod.ON_SITE)
+    people_met = models.CharField(_("people met"), max_length=200, blank=True)
+    summary = models.TextField(_("summary"))
+    issues_raised = models.TextField(_("issues raised"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        ordering = ["-date", "-id"]
+        indexes = [
+            models.Index(fields=["assignment", "date"]),
+            models.Index(fields=["cadre", "date"]),
+            models.Index(fields=["enterprise", "date"]),
+            models.Index(fields=["date"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.cadre.name} → {self.enterprise.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("visit-detail", args=[self.pk])
+
+
+def attachment_path(instance: "VisitAttachment", filename: str) -> str:
+    return f"visits/{instance.visit_id}/{filename}"
+
+
+class VisitAttachment(models.Model):
+    """A photo or document taken on a visit; served only through a permission check."""
+
+    visit = models.ForeignKey(Visit, verbose_name=_("visit"), on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=255)
+    name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    content_type = models.CharField(_("content type"), max_length=100)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("visit-attachment", args=[self.pk])

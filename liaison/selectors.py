@@ -1,0 +1,169 @@
+"""Reads, scoped to the viewer, with the joins each page needs."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from enterprises.models import Enterprise
+from liaison.models import Assignment, Cadre, Unit, User, Visit
+from liaison.permissions import cadre_id_of, handled_unit_id
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def month_bounds(month: date) -> tuple[date, date]:
+    first = month.replace(day=1)
+    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    return first, last
+
+
+# --- Scoped querysets ------------------------------------------------------------------------
+
+
+def unit_list(*, viewer: User) -> QuerySet[Unit]:
+    """The organisation chart is not confidential: every signed-in user sees all units."""
+    return Unit.objects.select_related("parent")
+
+
+def cadre_list(*, viewer: User) -> QuerySet[Cadre]:
+    qs = Cadre.objects.select_related("unit", "user")
+    if viewer.sees_everything:
+        return qs
+    unit_id = handled_unit_id(viewer)
+    if unit_id is not None:
+        return qs.filter(unit_id=unit_id)
+    return qs.filter(user=viewer)
+
+
+def enterprise_list(*, viewer: User) -> QuerySet[Enterprise]:
+    qs = Enterprise.objects.select_related("street")
+    if viewer.sees_everything:
+        return qs
+    pairings = Assignment.objects.filter(enterprise=OuterRef("pk"))
+    unit_id = handled_unit_id(viewer)
+    if unit_id is not None:
+        return qs.filter(Exists(pairings.filter(cadre__unit_id=unit_id)))
+    return qs.filter(Exists(pairings.filter(cadre_id=cadre_id_of(viewer))))
+
+
+def assignment_list(*, viewer: User) -> QuerySet[Assignment]:
+    qs = Assignment.objects.select_related("cadre__unit", "enterprise__street")
+    if viewer.sees_everything:
+        return qs
+    unit_id = handled_unit_id(viewer)
+    if unit_id is not None:
+        return qs.filter(cadre__unit_id=unit_id)
+    return qs.filter(cadre_id=cadre_id_of(viewer))
+
+
+def visit_list(*, viewer: User) -> QuerySet[Visit]:
+    qs = Visit.objects.select_related("cadre__unit", "enterprise")
+    if viewer.sees_everything:
+        return qs
+    unit_id = handled_unit_id(viewer)
+    if unit_id is not None:
+        return qs.filter(cadre__unit_id=unit_id)
+    return qs.filter(cadre_id=cadre_id_of(viewer))
+
+
+def with_active_pairing(qs: QuerySet[Enterprise]) -> QuerySet[Enterprise]:
+    """Annotate enterprises with whether they have an active pairing."""
+    return qs.annotate(is_paired=Exists(Assignment.objects.active().filter(enterprise=OuterRef("pk"))))
+
+
+def unpaired_enterprises(*, viewer: User) -> QuerySet[Enterprise]:
+    return (
+        enterprise_list(viewer=viewer)
+        .filter(status="operating")
+        .exclude(Exists(Assignment.objects.active().filter(enterprise=OuterRef("pk"))))
+    )
+
+
+def unpaired_cadres(*, viewer: User) -> QuerySet[Cadre]:
+    return (
+        cadre_list(viewer=viewer)
+        .filter(active=True)
+        .exclude(Exists(Assignment.objects.active().filter(cadre=OuterRef("pk"))))
+    )
+
+
+# --- Monthly contact ("每月至少联系服务企业1次") ---------------------------------------------
+
+
+class ContactStatus:
+    CONTACTED = "contacted"
+    PENDING = "pending"  # the month is still running and no visit yet
+    MISSED = "missed"  # the month is over and no visit was logged
+
+
+def monthly_contact(month: date, *, pairings: QuerySet[Assignment] | None = None) -> QuerySet[Assignment]:
+    """Pairings due for contact in `month`, each annotated with `contacted` (bool).
+
+    A pairing is due in a month when it is in force on the month's last day (for the current
+    month: today), so a cadre re-paired late in a month answers for the new enterprise only.
+    It is compliant when at least one visit under that pairing is dated within the month.
+    """
+    first, last = month_bounds(month)
+    cutoff = min(last, today())
+    qs = pairings if pairings is not None else Assignment.objects.all()
+    visits = Visit.objects.filter(assignment=OuterRef("pk"), date__gte=first, date__lte=last)
+    return (
+        qs.filter(started_on__lte=cutoff)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=cutoff))
+        .annotate(contacted=Exists(visits))
+    )
+
+
+def contact_status_of(contacted: bool, month: date) -> str:
+    if contacted:
+        return ContactStatus.CONTACTED
+    _first, last = month_bounds(month)
+    return ContactStatus.PENDING if last >= today() else ContactStatus.MISSED
+
+
+@dataclass(frozen=True)
+class UnitCompliance:
+    unit_id: int
+    unit_name: str
+    due: int
+    contacted: int
+
+    @property
+    def rate(self) -> float | None:
+        """Share of due pairings contacted, 0..1; None when the unit has no pairing due."""
+        return self.contacted / self.due if self.due else None
+
+    @property
+    def missing(self) -> int:
+        return self.due - self.contacted
+
+
+def unit_compliance(month: date, *, pairings: QuerySet[Assignment] | None = None) -> list[UnitCompliance]:
+    """For each unit with pairings due in `month`: how many were due and how many contacted."""
+    rows = (
+        monthly_contact(month, pairings=pairings)
+        .order_by()
+        .values("cadre__unit_id", "cadre__unit__name")
+        .annotate(due=Count("id"), done=Count("id", filter=Q(contacted=True)))
+        .order_by("cadre__unit__name")
+    )
+    return [
+        UnitCompliance(
+            unit_id=row["cadre__unit_id"], unit_name=row["cadre__unit__name"], due=row["due"], contacted=row["done"]
+        )
+        for row in rows
+    ]
+
+
+def overall_compliance(month: date, *, pairings: QuerySet[Assignment] | None = None) -> UnitCompliance:
+    totals = monthly_contact(month, pairings=pairings).aggregate(
+        due=Count("id"), done=Count("id", filter=Q(contacted=True))
+    )
+    return UnitCompliance(unit_id=0, unit_name="", due=totals["due"], contacted=totals["done"])

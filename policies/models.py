@@ -1,0 +1,1 @@
+"""The policy catalogue (政策清单) comes in a later issue."""

@@ -1,0 +1,81 @@
+import os
+
+import pytest
+
+from liaison.models import Role
+from tests import factories
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture
+def taskforce_user(db):
+    return factories.make_user(role=Role.TASKFORCE, username="taskforce")
+
+
+@pytest.fixture
+def leader_user(db):
+    return factories.make_user(role=Role.LEADER, username="leader")
+
+
+@pytest.fixture
+def admin_user_(db):
+    return factories.make_user(role=Role.ADMIN, username="administrator", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def pairing(db):
+    """An active pairing whose cadre has a login."""
+    return factories.make_pairing_with_login()
+
+
+@pytest.fixture
+def other_pairing(db):
+    return factories.make_pairing_with_login()
+
+
+@pytest.fixture
+def unit_handler(db, pairing):
+    """A unit handler for the unit of `pairing`'s cadre."""
+    return factories.make_user(role=Role.UNIT_HANDLER, username="handler", unit=pairing.cadre.unit)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright; never a downloaded browser build."""
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (scripts/setup.sh does).")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls tests make are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone_page(browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True, locale="zh-CN")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def desktop_page(browser):
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    yield page
+    context.close()
