@@ -1,0 +1,3 @@
+"""API endpoints for imports (owned by the import/export work)."""
+
+urlpatterns = []
