@@ -6,7 +6,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from enterprises.models import Enterprise
@@ -110,14 +110,35 @@ def monthly_contact(month: date, *, pairings: QuerySet[Assignment] | None = None
     month: today), so a cadre re-paired late in a month answers for the new enterprise only.
     It is compliant when at least one visit under that pairing is dated within the month.
     """
-    first, last = month_bounds(month)
+    _first, last = month_bounds(month)
     cutoff = min(last, today())
     qs = pairings if pairings is not None else Assignment.objects.all()
+    due = qs.filter(started_on__lte=cutoff).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=cutoff))
+    return annotate_contacted(due, month)
+
+
+def annotate_contacted(pairings: QuerySet[Assignment], month: date) -> QuerySet[Assignment]:
+    """Annotate pairings with `contacted`: a visit under the pairing is dated within `month`."""
+    first, last = month_bounds(month)
     visits = Visit.objects.filter(assignment=OuterRef("pk"), date__gte=first, date__lte=last)
-    return (
-        qs.filter(started_on__lte=cutoff)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=cutoff))
-        .annotate(contacted=Exists(visits))
+    return pairings.annotate(contacted=Exists(visits))
+
+
+def with_current_cadre(qs: QuerySet[Enterprise]) -> QuerySet[Enterprise]:
+    """Annotate enterprises with their active pairing's cadre (id and name), in the same query."""
+    active = Assignment.objects.active().filter(enterprise=OuterRef("pk"))
+    return qs.annotate(
+        current_cadre_id=Subquery(active.values("cadre_id")[:1]),
+        current_cadre_name=Subquery(active.values("cadre__name")[:1]),
+    )
+
+
+def with_current_enterprise(qs: QuerySet[Cadre]) -> QuerySet[Cadre]:
+    """Annotate cadres with their active pairing's enterprise (id and name), in the same query."""
+    active = Assignment.objects.active().filter(cadre=OuterRef("pk"))
+    return qs.annotate(
+        current_enterprise_id=Subquery(active.values("enterprise_id")[:1]),
+        current_enterprise_name=Subquery(active.values("enterprise__name")[:1]),
     )
 
 

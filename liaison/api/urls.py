@@ -1,1 +1,32 @@
-urlpatterns = []
+"""The REST API under /api/v1/.
+
+Its routes live in the `api` namespace (`api:unit-list`, `api:visit-detail`, `api:me`...) so that
+they never shadow the browser pages' `unit-detail`, `visit-detail`... which the models'
+`get_absolute_url` reverse.
+"""
+
+from django.urls import include, path
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from liaison.api import views
+
+router = DefaultRouter()
+router.register("units", views.UnitViewSet, basename="unit")
+router.register("cadres", views.CadreViewSet, basename="cadre")
+router.register("enterprises", views.EnterpriseViewSet, basename="enterprise")
+router.register("assignments", views.AssignmentViewSet, basename="assignment")
+router.register("visits", views.VisitViewSet, basename="visit")
+
+api_patterns = [
+    path("auth/token/", obtain_auth_token, name="token"),
+    path("me/", views.MeView.as_view(), name="me"),
+    path("compliance/", views.ComplianceView.as_view(), name="compliance"),
+    path("compliance/pairings/", views.CompliancePairingsView.as_view(), name="compliance-pairings"),
+    *router.urls,
+]
+
+urlpatterns = [
+    path("", include((api_patterns, "api"))),
+    path("", include("liaison.api.import_urls")),
+]

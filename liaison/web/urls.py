@@ -1,1 +1,18 @@
-urlpatterns = []
+from django.urls import path
+
+from liaison.web import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("roster/", views.roster, name="roster"),
+    path("roster/pair/", views.pair, name="roster-pair"),
+    path("roster/pairings/<int:pk>/end/", views.assignment_end, name="assignment-end"),
+    path("visits/", views.visit_list, name="visit-list"),
+    path("visits/<int:pk>/", views.visit_detail, name="visit-detail"),
+    path("visits/<int:pk>/edit/", views.visit_edit, name="visit-edit"),
+    path("visits/attachments/<int:pk>/", views.visit_attachment, name="visit-attachment"),
+    path("enterprises/<int:enterprise_id>/visits/new/", views.visit_create, name="visit-create"),
+    path("units/", views.unit_list, name="unit-list"),
+    path("units/<int:pk>/", views.unit_detail, name="unit-detail"),
+    path("cadres/<int:pk>/", views.cadre_detail, name="cadre-detail"),
+]
