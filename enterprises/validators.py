@@ -1,7 +1,7 @@
 """Validation of the unified social credit code (统一社会信用代码), GB 32100-2015."""
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 # The 31 characters the standard allows: digits and capitals without I, O, Z, S, V.
 CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"

@@ -35,7 +35,11 @@ def enterprise_detail(request, pk: int):
     if not permissions.can_view_enterprise(user, enterprise):
         raise Http404
     pairings = list(enterprise.assignments.select_related("cadre__unit", "created_by").order_by("-started_on", "-id"))
-    visits = enterprise.visits.select_related("cadre").annotate(attachment_count=Count("attachments"))
+    visits = (
+        enterprise.visits.select_related("cadre")
+        .annotate(attachment_count=Count("attachments"))
+        .order_by("-date", "-id")
+    )
     if not (user.sees_everything or permissions.handled_unit_id(user)):
         visits = visits.filter(cadre__user=user)
     month = selectors.today().replace(day=1)

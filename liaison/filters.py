@@ -47,9 +47,7 @@ class EnterpriseFilter(django_filters.FilterSet):
     industry = django_filters.CharFilter(method="filter_industry", label=_("Industry (section or division code)"))
     industry_section = django_filters.ChoiceFilter(choices=SECTION_CHOICES, label=_("Industry section"))
     industry_division = django_filters.ChoiceFilter(choices=DIVISION_CHOICES, label=_("Industry division"))
-    street = django_filters.ModelChoiceFilter(
-        queryset=Unit.objects.filter(kind=UnitKind.STREET), label=_("Street")
-    )
+    street = django_filters.ModelChoiceFilter(queryset=Unit.objects.filter(kind=UnitKind.STREET), label=_("Street"))
     above_scale = django_filters.BooleanFilter(label=_("Above designated size"))
     high_tech = django_filters.BooleanFilter(label=_("High-tech"))
     ownership = django_filters.ChoiceFilter(choices=Ownership.choices, label=_("Ownership"))
@@ -58,8 +56,18 @@ class EnterpriseFilter(django_filters.FilterSet):
 
     class Meta:
         model = Enterprise
-        fields = ["q", "industry", "industry_section", "industry_division", "street", "above_scale", "high_tech",
-                  "ownership", "status", "paired"]
+        fields = [
+            "q",
+            "industry",
+            "industry_section",
+            "industry_division",
+            "street",
+            "above_scale",
+            "high_tech",
+            "ownership",
+            "status",
+            "paired",
+        ]
 
     def search(self, qs, name, value):
         value = value.strip()

@@ -49,10 +49,10 @@ def history_entries(instance, *, limit: int = 20) -> list[HistoryEntry]:
 
     One query: consecutive records are compared in memory, never through prev_record.
     """
-    records = list(instance.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
-    model_fields = [
-        f for f in instance._meta.concrete_fields if f.name not in SKIPPED_FIELDS and not f.primary_key
-    ]
+    records = list(
+        instance.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
+    )
+    model_fields = [f for f in instance._meta.concrete_fields if f.name not in SKIPPED_FIELDS and not f.primary_key]
     entries = []
     for index, record in enumerate(records[:limit]):
         older = records[index + 1] if index + 1 < len(records) else None

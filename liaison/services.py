@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from enterprises.models import Enterprise, EnterpriseStatus
 from liaison import permissions
+from liaison.imports import ImportReport, ParsedFile, run_import
 from liaison.models import Assignment, Cadre, Unit, User, Visit, VisitAttachment
 from liaison.selectors import today
 from liaison.uploads import validate_attachments
@@ -124,7 +125,9 @@ def assignment_pair(
 
 
 @transaction.atomic
-def assignment_end(*, assignment: Assignment, acting_user: User, reason: str, ended_on: date | None = None) -> Assignment:
+def assignment_end(
+    *, assignment: Assignment, acting_user: User, reason: str, ended_on: date | None = None
+) -> Assignment:
     """End an active pairing without a successor (the cadre left, the enterprise closed...)."""
     _require_roster_manager(acting_user)
     assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
@@ -234,3 +237,16 @@ def visit_update(*, visit: Visit, acting_user: User, files=(), **changes) -> Vis
 
 def previous_month(day: date) -> date:
     return (day.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+# --- Imports ----------------------------------------------------------------------------------
+
+
+def data_import(*, kind: str, parsed: ParsedFile, acting_user: User, dry_run: bool) -> ImportReport:
+    """Import enterprises or cadres from a read file, all or nothing; a dry run only reports.
+
+    Every row is validated like the services above (full_clean) and saved with the acting user on
+    its history; one row with an error rolls the whole file back.
+    """
+    _require_roster_manager(acting_user)
+    return run_import(kind=kind, parsed=parsed, acting_user=acting_user, dry_run=dry_run)

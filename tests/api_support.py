@@ -20,8 +20,8 @@ _bulk_serial = itertools.count(1)
 
 
 def client_for(user: User | None) -> APIClient:
-    """An API client signed in as `user` (anonymous when None)."""
-    client = APIClient()
+    """An API client signed in as `user` (anonymous when None), asking for English messages."""
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     if user is not None:
         client.force_authenticate(user)
     return client
@@ -63,7 +63,7 @@ def bulk_rows(count: int, *, visit_date: date = date(2024, 3, 5)) -> Bulk:
     )
     users = User.objects.bulk_create([User(username=f"bulk{batch}-{i}", role=Role.CADRE) for i in range(count)])
     cadres = Cadre.objects.bulk_create(
-        [Cadre(name=f"批量干部{i}", unit=unit, user=user) for i, (unit, user) in enumerate(zip(units, users, strict=True))]
+        [Cadre(name=f"批量干部{i}", unit=units[i], user=users[i]) for i in range(count)]
     )
     enterprises = Enterprise.objects.bulk_create(
         [

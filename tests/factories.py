@@ -61,9 +61,7 @@ def make_enterprise(**kwargs) -> Enterprise:
 
 def make_assignment(*, cadre: Cadre | None = None, enterprise: Enterprise | None = None, **kwargs) -> Assignment:
     kwargs.setdefault("started_on", date(2024, 1, 1))
-    return Assignment.objects.create(
-        cadre=cadre or make_cadre(), enterprise=enterprise or make_enterprise(), **kwargs
-    )
+    return Assignment.objects.create(cadre=cadre or make_cadre(), enterprise=enterprise or make_enterprise(), **kwargs)
 
 
 def make_visit(*, assignment: Assignment | None = None, **kwargs) -> Visit:

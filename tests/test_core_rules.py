@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.test import override_settings
+from django.utils import translation
 
 from liaison import services
 from liaison.models import Assignment, Visit, VisitAttachment
@@ -14,6 +15,14 @@ from liaison.selectors import today
 from tests import factories
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages are matched in English; the Chinese ones are checked on the pages."""
+    with translation.override("en"):
+        yield
+
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.4\n%fake but well-formed header\n"
@@ -28,19 +37,25 @@ def test_database_refuses_a_second_active_pairing_for_a_cadre():
     # when a second active pairing is written around the services
     # then PostgreSQL refuses it
     with pytest.raises(IntegrityError), transaction.atomic():
-        Assignment.objects.create(cadre=pairing.cadre, enterprise=factories.make_enterprise(), started_on=date(2024, 2, 1))
+        Assignment.objects.create(
+            cadre=pairing.cadre, enterprise=factories.make_enterprise(), started_on=date(2024, 2, 1)
+        )
 
 
 def test_database_refuses_a_second_active_pairing_for_an_enterprise():
     pairing = factories.make_assignment()
     with pytest.raises(IntegrityError), transaction.atomic():
-        Assignment.objects.create(cadre=factories.make_cadre(), enterprise=pairing.enterprise, started_on=date(2024, 2, 1))
+        Assignment.objects.create(
+            cadre=factories.make_cadre(), enterprise=pairing.enterprise, started_on=date(2024, 2, 1)
+        )
 
 
 def test_database_allows_many_ended_pairings_for_the_same_enterprise():
     enterprise = factories.make_enterprise()
     for month in (1, 2, 3):
-        factories.make_assignment(enterprise=enterprise, started_on=date(2023, month, 1), ended_on=date(2023, month, 20))
+        factories.make_assignment(
+            enterprise=enterprise, started_on=date(2023, month, 1), ended_on=date(2023, month, 20)
+        )
     factories.make_assignment(enterprise=enterprise, started_on=date(2024, 1, 1))
     assert enterprise.assignments.count() == 4
 
@@ -87,7 +102,9 @@ def test_repairing_ends_both_old_pairings_and_keeps_their_history(taskforce_user
 def test_repairing_without_a_reason_is_refused_and_changes_nothing(taskforce_user):
     pairing = factories.make_assignment()
     with pytest.raises(ValidationError, match="reason"):
-        services.assignment_pair(cadre=factories.make_cadre(), enterprise=pairing.enterprise, acting_user=taskforce_user)
+        services.assignment_pair(
+            cadre=factories.make_cadre(), enterprise=pairing.enterprise, acting_user=taskforce_user
+        )
     pairing.refresh_from_db()
     assert pairing.ended_on is None
     assert Assignment.objects.count() == 1
@@ -107,11 +124,13 @@ def test_pairing_a_closed_enterprise_is_refused(taskforce_user):
 
 def test_only_taskforce_staff_may_pair(leader_user, pairing):
     with pytest.raises(PermissionDenied):
-        services.assignment_pair(cadre=factories.make_cadre(), enterprise=factories.make_enterprise(),
-                                 acting_user=leader_user)
+        services.assignment_pair(
+            cadre=factories.make_cadre(), enterprise=factories.make_enterprise(), acting_user=leader_user
+        )
     with pytest.raises(PermissionDenied):
-        services.assignment_pair(cadre=factories.make_cadre(), enterprise=factories.make_enterprise(),
-                                 acting_user=pairing.cadre.user)
+        services.assignment_pair(
+            cadre=factories.make_cadre(), enterprise=factories.make_enterprise(), acting_user=pairing.cadre.user
+        )
 
 
 def test_ending_a_pairing_needs_a_reason_and_records_it(taskforce_user, pairing):
@@ -133,8 +152,9 @@ def _visit_kwargs(**overrides):
 
 def test_a_cadre_logs_a_visit_to_their_own_enterprise_with_attachments(pairing):
     files = [SimpleUploadedFile("现场.png", PNG), SimpleUploadedFile("纪要.pdf", PDF)]
-    visit = services.visit_create(acting_user=pairing.cadre.user, enterprise=pairing.enterprise, files=files,
-                                  **_visit_kwargs())
+    visit = services.visit_create(
+        acting_user=pairing.cadre.user, enterprise=pairing.enterprise, files=files, **_visit_kwargs()
+    )
     assert visit.assignment == pairing and visit.cadre == pairing.cadre
     assert sorted(a.content_type for a in visit.attachments.all()) == ["application/pdf", "image/png"]
 
@@ -147,14 +167,20 @@ def test_a_visit_to_another_cadres_enterprise_is_refused(pairing, other_pairing)
 
 def test_a_visit_dated_in_the_future_is_refused(pairing):
     with pytest.raises(ValidationError, match="future"):
-        services.visit_create(acting_user=pairing.cadre.user, enterprise=pairing.enterprise,
-                              **_visit_kwargs(date=today() + timedelta(days=1)))
+        services.visit_create(
+            acting_user=pairing.cadre.user,
+            enterprise=pairing.enterprise,
+            **_visit_kwargs(date=today() + timedelta(days=1)),
+        )
 
 
 def test_a_visit_before_the_pairing_started_is_refused(pairing):
     with pytest.raises(ValidationError, match="started"):
-        services.visit_create(acting_user=pairing.cadre.user, enterprise=pairing.enterprise,
-                              **_visit_kwargs(date=pairing.started_on - timedelta(days=1)))
+        services.visit_create(
+            acting_user=pairing.cadre.user,
+            enterprise=pairing.enterprise,
+            **_visit_kwargs(date=pairing.started_on - timedelta(days=1)),
+        )
 
 
 def test_a_visit_after_the_pairing_ended_is_refused(pairing, taskforce_user):
@@ -167,21 +193,29 @@ def test_a_visit_after_the_pairing_ended_is_refused(pairing, taskforce_user):
 def test_an_attachment_over_the_limit_refuses_the_whole_visit(pairing):
     files = [SimpleUploadedFile("ok.png", PNG), SimpleUploadedFile("big.pdf", PDF + b"x" * 2000)]
     with pytest.raises(ValidationError, match="limit"):
-        services.visit_create(acting_user=pairing.cadre.user, enterprise=pairing.enterprise, files=files,
-                              **_visit_kwargs())
+        services.visit_create(
+            acting_user=pairing.cadre.user, enterprise=pairing.enterprise, files=files, **_visit_kwargs()
+        )
     # nothing half-saved
     assert not Visit.objects.exists() and not VisitAttachment.objects.exists()
 
 
 @pytest.mark.parametrize(
     ("name", "content", "message"),
-    [("virus.exe", b"MZ\x90\x00", "not an accepted file type"), ("fake.pdf", b"GIF89a....", "does not look like"),
-     ("empty.png", b"", "empty")],
+    [
+        ("virus.exe", b"MZ\x90\x00", "not an accepted file type"),
+        ("fake.pdf", b"GIF89a....", "does not look like"),
+        ("empty.png", b"", "empty"),
+    ],
 )
 def test_an_attachment_of_the_wrong_kind_is_refused(pairing, name, content, message):
     with pytest.raises(ValidationError, match=message):
-        services.visit_create(acting_user=pairing.cadre.user, enterprise=pairing.enterprise,
-                              files=[SimpleUploadedFile(name, content)], **_visit_kwargs())
+        services.visit_create(
+            acting_user=pairing.cadre.user,
+            enterprise=pairing.enterprise,
+            files=[SimpleUploadedFile(name, content)],
+            **_visit_kwargs(),
+        )
     assert not Visit.objects.exists()
 
 
@@ -189,8 +223,9 @@ def test_an_attachment_of_the_wrong_kind_is_refused(pairing, name, content, mess
 def test_too_many_attachments_are_refused(pairing):
     files = [SimpleUploadedFile(f"{i}.png", PNG) for i in range(3)]
     with pytest.raises(ValidationError, match="at most 2"):
-        services.visit_create(acting_user=pairing.cadre.user, enterprise=pairing.enterprise, files=files,
-                              **_visit_kwargs())
+        services.visit_create(
+            acting_user=pairing.cadre.user, enterprise=pairing.enterprise, files=files, **_visit_kwargs()
+        )
 
 
 def test_only_the_visiting_cadre_may_correct_a_visit(pairing, taskforce_user):

@@ -1,5 +1,6 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from enterprises.validators import credit_code_error, make_credit_code, validate_credit_code
 
@@ -45,7 +46,7 @@ def test_any_single_changed_character_is_refused(code):
     ],
 )
 def test_malformed_codes_say_what_is_wrong(code, fragment):
-    with pytest.raises(ValidationError) as info:
+    with translation.override("en"), pytest.raises(ValidationError) as info:
         validate_credit_code(code)
     assert fragment in " ".join(info.value.messages)
 
@@ -54,3 +55,7 @@ def test_generated_demo_codes_are_valid_and_distinct():
     codes = {make_credit_code(i) for i in range(1, 2000)}
     assert len(codes) == 1999
     assert all(credit_code_error(code) is None for code in codes)
+
+
+def test_the_message_is_in_chinese_by_default():
+    assert "校验码错误" in credit_code_error("914403001922038217")

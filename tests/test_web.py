@@ -48,8 +48,14 @@ def test_logging_a_visit_from_home_marks_the_month_contacted(client, pairing):
     # when they post the visit form with a photo
     response = client.post(
         reverse("visit-create", args=[pairing.enterprise.pk]),
-        {"date": today().isoformat(), "method": "on_site", "people_met": "总经理王某", "summary": "了解用工需求",
-         "files": [SimpleUploadedFile("photo.png", PNG)], "next": reverse("home")},
+        {
+            "date": today().isoformat(),
+            "method": "on_site",
+            "people_met": "总经理王某",
+            "summary": "了解用工需求",
+            "files": [SimpleUploadedFile("photo.png", PNG)],
+            "next": reverse("home"),
+        },
     )
     # then they are back home, the month shows as contacted and the visit has its photo
     assert response.status_code == 302 and response["Location"] == reverse("home")
@@ -75,8 +81,12 @@ def test_an_oversized_upload_shows_the_error_and_saves_nothing(client, pairing):
     login(client, pairing.cadre.user)
     response = client.post(
         reverse("visit-create", args=[pairing.enterprise.pk]),
-        {"date": today().isoformat(), "method": "on_site", "summary": "走访",
-         "files": [SimpleUploadedFile("big.png", PNG + b"0" * 500)]},
+        {
+            "date": today().isoformat(),
+            "method": "on_site",
+            "summary": "走访",
+            "files": [SimpleUploadedFile("big.png", PNG + b"0" * 500)],
+        },
     )
     assert response.status_code == 200
     assert not Visit.objects.exists()
@@ -134,26 +144,37 @@ def test_a_leader_reads_everything_and_changes_nothing(client, leader_user, pair
     body = client.get(reverse("roster")).content.decode()
     assert pairing.enterprise.name in body and other_pairing.enterprise.name in body
     assert client.get(reverse("enterprise-detail", args=[other_pairing.enterprise.pk])).status_code == 200
-    response = client.post(reverse("roster-pair"), {"enterprise": pairing.enterprise.pk,
-                                                    "choice": other_pairing.cadre.pk, "reason": "x"})
+    response = client.post(
+        reverse("roster-pair"), {"enterprise": pairing.enterprise.pk, "choice": other_pairing.cadre.pk, "reason": "x"}
+    )
     assert response.status_code == 403
     response = client.post(reverse("assignment-end", args=[pairing.pk]), {"reason": "x"})
     pairing.refresh_from_db()
     assert pairing.ended_on is None
-    response = client.post(reverse("visit-create", args=[pairing.enterprise.pk]),
-                           {"date": today().isoformat(), "method": "on_site", "summary": "x"})
+    response = client.post(
+        reverse("visit-create", args=[pairing.enterprise.pk]),
+        {"date": today().isoformat(), "method": "on_site", "summary": "x"},
+    )
     assert response.status_code == 403
 
 
 def test_visit_attachments_are_served_only_to_those_who_may_see_the_visit(client, pairing, other_pairing, tmp_path):
     from liaison import services
 
-    visit = services.visit_create(acting_user=pairing.cadre.user, enterprise=pairing.enterprise, date=today(),
-                                  method="on_site", summary="现场", files=[SimpleUploadedFile("p.png", PNG)])
+    visit = services.visit_create(
+        acting_user=pairing.cadre.user,
+        enterprise=pairing.enterprise,
+        date=today(),
+        method="on_site",
+        summary="现场",
+        files=[SimpleUploadedFile("p.png", PNG)],
+    )
     attachment = visit.attachments.get()
     assert login(client, pairing.cadre.user).get(reverse("visit-attachment", args=[attachment.pk])).status_code == 200
-    assert login(client, other_pairing.cadre.user).get(
-        reverse("visit-attachment", args=[attachment.pk])).status_code == 404
+    assert (
+        login(client, other_pairing.cadre.user).get(reverse("visit-attachment", args=[attachment.pk])).status_code
+        == 404
+    )
 
 
 # --- The roster -------------------------------------------------------------------------------
@@ -166,8 +187,9 @@ def test_taskforce_repairs_an_enterprise_through_the_pair_page(client, taskforce
     page = client.get(reverse("roster-pair") + f"?enterprise={pairing.enterprise.pk}&q=新干部").content.decode()
     assert "新干部" in page
     # when staff choose them with a reason
-    response = client.post(reverse("roster-pair"), {"enterprise": pairing.enterprise.pk, "choice": newcomer.pk,
-                                                    "reason": "原干部岗位调整"})
+    response = client.post(
+        reverse("roster-pair"), {"enterprise": pairing.enterprise.pk, "choice": newcomer.pk, "reason": "原干部岗位调整"}
+    )
     # then the enterprise has the new cadre and the old pairing is history
     assert response.status_code == 302
     active = Assignment.objects.active().get(enterprise=pairing.enterprise)
@@ -243,6 +265,12 @@ def test_english_is_available(client, pairing):
 def test_the_admin_lists_every_model(client):
     admin = factories.make_user(role=Role.ADMIN, is_superuser=True, is_staff=True)
     login(client, admin)
-    for name in ("liaison/unit", "liaison/cadre", "liaison/assignment", "liaison/visit", "liaison/user",
-                 "enterprises/enterprise"):
+    for name in (
+        "liaison/unit",
+        "liaison/cadre",
+        "liaison/assignment",
+        "liaison/visit",
+        "liaison/user",
+        "enterprises/enterprise",
+    ):
         assert client.get(f"/admin/{name}/").status_code == 200, name

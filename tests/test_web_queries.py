@@ -20,13 +20,18 @@ def build_district(rows: int) -> Unit:
     street = factories.make_street(name="批量街道")
     cadres = Cadre.objects.bulk_create(Cadre(name=f"干部{i}", unit=unit) for i in range(rows))
     enterprises = Enterprise.objects.bulk_create(
-        Enterprise(name=f"批量企业{i}", credit_code=make_credit_code(500000 + i), industry_section="C",
-                   industry_division="39", street=street, above_scale=True)
+        Enterprise(
+            name=f"批量企业{i}",
+            credit_code=make_credit_code(500000 + i),
+            industry_section="C",
+            industry_division="39",
+            street=street,
+            above_scale=True,
+        )
         for i in range(rows)
     )
     pairings = Assignment.objects.bulk_create(
-        Assignment(cadre=c, enterprise=e, started_on=date(2023, 1, 1)) for c, e in zip(cadres, enterprises,
-                                                                                        strict=True)
+        Assignment(cadre=c, enterprise=e, started_on=date(2023, 1, 1)) for c, e in zip(cadres, enterprises, strict=True)
     )
     Visit.objects.bulk_create(
         Visit(cadre_id=p.cadre_id, enterprise_id=p.enterprise_id, assignment=p, date=day, summary="走访")
@@ -57,8 +62,9 @@ PAGES = [
 
 @pytest.mark.parametrize("rows", [5, 200])
 @pytest.mark.parametrize(("name", "params", "limit"), PAGES)
-def test_list_pages_run_a_bounded_number_of_queries(client, taskforce_user, django_assert_max_num_queries,
-                                                    rows, name, params, limit):
+def test_list_pages_run_a_bounded_number_of_queries(
+    client, taskforce_user, django_assert_max_num_queries, rows, name, params, limit
+):
     build_district(rows)
     client.force_login(taskforce_user)
     with django_assert_max_num_queries(limit):
@@ -81,8 +87,13 @@ def test_cadre_home_runs_a_bounded_number_of_queries(client, django_assert_max_n
     build_district(rows)
     pairing = factories.make_pairing_with_login()
     Visit.objects.bulk_create(
-        Visit(cadre_id=pairing.cadre_id, enterprise_id=pairing.enterprise_id, assignment=pairing, date=today(),
-              summary=f"走访{i}")
+        Visit(
+            cadre_id=pairing.cadre_id,
+            enterprise_id=pairing.enterprise_id,
+            assignment=pairing,
+            date=today(),
+            summary=f"走访{i}",
+        )
         for i in range(rows)
     )
     client.force_login(pairing.cadre.user)
@@ -92,12 +103,16 @@ def test_cadre_home_runs_a_bounded_number_of_queries(client, django_assert_max_n
 
 
 @pytest.mark.parametrize("rows", [5, 200])
-def test_enterprise_page_runs_a_bounded_number_of_queries(client, taskforce_user, django_assert_max_num_queries,
-                                                          rows):
+def test_enterprise_page_runs_a_bounded_number_of_queries(client, taskforce_user, django_assert_max_num_queries, rows):
     pairing = factories.make_pairing_with_login()
     Visit.objects.bulk_create(
-        Visit(cadre_id=pairing.cadre_id, enterprise_id=pairing.enterprise_id, assignment=pairing, date=today(),
-              summary=f"走访{i}")
+        Visit(
+            cadre_id=pairing.cadre_id,
+            enterprise_id=pairing.enterprise_id,
+            assignment=pairing,
+            date=today(),
+            summary=f"走访{i}",
+        )
         for i in range(rows)
     )
     client.force_login(taskforce_user)

@@ -1,3 +1,12 @@
-"""API endpoints for imports (owned by the import/export work)."""
+"""API endpoints for imports and Excel exports, under /api/v1/."""
 
-urlpatterns = []
+from django.urls import path
+
+from liaison.api import imports
+
+urlpatterns = [
+    path("imports/enterprises/", imports.EnterpriseImportView.as_view(), name="api-import-enterprises"),
+    path("imports/cadres/", imports.CadreImportView.as_view(), name="api-import-cadres"),
+    path("exports/roster.xlsx", imports.RosterExportView.as_view(), name="api-export-roster"),
+    path("exports/visits.xlsx", imports.VisitExportView.as_view(), name="api-export-visits"),
+]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -170,8 +171,8 @@ class AssignmentEndSerializer(serializers.Serializer):
 
 
 def attachment_download_url(request, attachment_id: int) -> str:
-    """The permission-checked download view of the browser site serves attachments."""
-    path = f"/visits/attachments/{attachment_id}/"
+    """Attachments are served by the browser site's permission-checked download view."""
+    path = reverse("visit-attachment", args=[attachment_id])
     return request.build_absolute_uri(path) if request is not None else path
 
 

@@ -44,10 +44,8 @@ class RosterViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Read for everyone in scope; create and update for task-force staff through `save_service`.
-
-    No deletion: units, cadres and enterprises are referenced by the pairing history.
-    """
+    # Read for everyone in scope; create and update for task-force staff through `save_service`.
+    # No deletion: units, cadres and enterprises are referenced by the pairing history.
 
     permission_classes = [RosterManagerOrReadOnly, CanViewObject]
     pagination_class = Pagination
@@ -80,6 +78,9 @@ class RosterViewSet(
     partial_update=extend_schema(summary=_("Change a unit (task force)")),
 )
 class UnitViewSet(RosterViewSet):
+    """Units ("1+3+8" groups, departments, street offices): every signed-in user reads them all;
+    task-force staff create and change them."""
+
     serializer_class = s.UnitSerializer
     filterset_class = UnitFilter
     ordering_fields = ["name", "kind", "id"]
@@ -101,6 +102,9 @@ class UnitViewSet(RosterViewSet):
     partial_update=extend_schema(summary=_("Change a cadre (task force)")),
 )
 class CadreViewSet(RosterViewSet):
+    """Cadres: a cadre sees themselves, a unit handler their unit's, leaders and the task force all;
+    task-force staff create and change them."""
+
     serializer_class = s.CadreSerializer
     filterset_class = CadreFilter
     ordering_fields = ["name", "unit__name", "rank", "id"]
@@ -122,6 +126,9 @@ class CadreViewSet(RosterViewSet):
     partial_update=extend_schema(summary=_("Change an enterprise (task force)")),
 )
 class EnterpriseViewSet(RosterViewSet):
+    """Enterprises: a cadre sees the ones they are or were paired with, a unit handler their unit's,
+    leaders and the task force all; task-force staff create and change them."""
+
     serializer_class = s.EnterpriseSerializer
     filterset_class = EnterpriseFilter
     ordering_fields = ["name", "credit_code", "employees", "annual_revenue", "id"]

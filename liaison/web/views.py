@@ -35,7 +35,8 @@ def _cadre_context(cadre: Cadre, month) -> dict:
     context["visits"] = (
         Visit.objects.filter(cadre=cadre)
         .select_related("enterprise")
-        .annotate(attachment_count=Count("attachments"))[:20]
+        .annotate(attachment_count=Count("attachments"))
+        .order_by("-date", "-id")[:20]
     )
     return context
 
@@ -88,8 +89,9 @@ def visit_create(request, enterprise_id: int):
             add_service_errors(form, error)
         else:
             messages.success(
-                request, _("Visit to %(name)s on %(date)s saved.") % {"name": enterprise.name,
-                                                                      "date": form.cleaned_data["date"]}
+                request,
+                _("Visit to %(name)s on %(date)s saved.")
+                % {"name": enterprise.name, "date": form.cleaned_data["date"]},
             )
             return redirect(request.POST.get("next") or "home")
     return render(request, "visits/form.html", {"form": form, "enterprise": enterprise})
@@ -140,7 +142,11 @@ def visit_detail(request, pk: int):
 @login_required
 def visit_list(request):
     """The visit ledger, scoped to what the viewer may see."""
-    qs = selectors.visit_list(viewer=request.user).annotate(attachment_count=Count("attachments"))
+    qs = (
+        selectors.visit_list(viewer=request.user)
+        .annotate(attachment_count=Count("attachments"))
+        .order_by("-date", "-id")
+    )
     filterset = VisitFilter(request.GET or None, queryset=qs)
     _limit_filter_choices(filterset, request.user)
     page = paginate(request, filterset.qs)
@@ -190,16 +196,23 @@ def roster(request):
     if tab not in ROSTER_TABS:
         raise Http404
     month = parse_month(request.GET.get("month"), selectors.today())
-    context = {"tab": tab, "month": month, "query": querystring_without_page(request),
-               "can_manage": permissions.can_manage_roster(user), "extra_hidden": [("tab", tab)],
-               "month_past": selectors.month_bounds(month)[1] < selectors.today()}
+    context = {
+        "tab": tab,
+        "month": month,
+        "query": querystring_without_page(request),
+        "can_manage": permissions.can_manage_roster(user),
+        "extra_hidden": [("tab", tab)],
+        "month_past": selectors.month_bounds(month)[1] < selectors.today(),
+    }
     if tab == "pairings":
         qs = selectors.annotate_contacted(selectors.assignment_list(viewer=user).filter(ended_on__isnull=True), month)
         filterset = AssignmentFilter(request.GET or None, queryset=qs)
         for name in ("cadre", "enterprise", "active"):
             filterset.form.fields.pop(name, None)
-        context.update(filter=style_form(filterset.form), page=paginate(request, filterset.qs.order_by(
-            "cadre__unit__name", "cadre__name")))
+        context.update(
+            filter=style_form(filterset.form),
+            page=paginate(request, filterset.qs.order_by("cadre__unit__name", "cadre__name")),
+        )
     elif tab == "unpaired-enterprises":
         qs = selectors.unpaired_enterprises(viewer=user).order_by("name")
         context["page"] = paginate(request, qs)
@@ -233,7 +246,9 @@ def pair(request):
     enterprise = cadre = None
     try:
         if enterprise_id:
-            enterprise = get_object_or_404(selectors.with_current_cadre(Enterprise.objects.all()), pk=int(enterprise_id))
+            enterprise = get_object_or_404(
+                selectors.with_current_cadre(Enterprise.objects.all()), pk=int(enterprise_id)
+            )
         if cadre_id:
             cadre = get_object_or_404(
                 selectors.with_current_enterprise(Cadre.objects.select_related("unit")), pk=int(cadre_id)
@@ -256,15 +271,24 @@ def pair(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("%(cadre)s is now paired with %(enterprise)s.")
-                             % {"cadre": cadre.name, "enterprise": enterprise.name})
+            messages.success(
+                request,
+                _("%(cadre)s is now paired with %(enterprise)s.")
+                % {"cadre": cadre.name, "enterprise": enterprise.name},
+            )
             return redirect("enterprise-detail", pk=enterprise.pk)
     elif request.method == "POST" and form.is_valid():
         form.add_error(None, _("Choose who to pair with."))
     q = (request.GET.get("q") or request.POST.get("q") or "").strip()
     candidates = _pair_candidates(user, fixed_enterprise=enterprise, fixed_cadre=cadre, q=q)
-    context = {"form": form, "enterprise": enterprise, "cadre": cadre, "q": q, "candidates": candidates,
-               "candidate_limit": CANDIDATE_LIMIT}
+    context = {
+        "form": form,
+        "enterprise": enterprise,
+        "cadre": cadre,
+        "q": q,
+        "candidates": candidates,
+        "candidate_limit": CANDIDATE_LIMIT,
+    }
     if request.htmx and request.method == "GET":
         return render(request, "roster/_pair_candidates.html", context)
     return render(request, "roster/pair.html", context)
@@ -276,7 +300,9 @@ def _pair_candidates(user, *, fixed_enterprise, fixed_cadre, q: str):
         qs = selectors.with_current_enterprise(selectors.cadre_list(viewer=user).filter(active=True))
         if q:
             qs = qs.filter(Q(name__icontains=q) | Q(unit__name__icontains=q) | Q(position__icontains=q))
-        return list(qs.order_by(F("current_enterprise_id").asc(nulls_first=True), "unit__name", "name")[:CANDIDATE_LIMIT])
+        return list(
+            qs.order_by(F("current_enterprise_id").asc(nulls_first=True), "unit__name", "name")[:CANDIDATE_LIMIT]
+        )
     if fixed_cadre is not None and fixed_enterprise is None:
         qs = selectors.with_current_cadre(selectors.enterprise_list(viewer=user).filter(status="operating"))
         if q:
@@ -294,8 +320,7 @@ def assignment_end(request, pk: int):
         messages.error(request, _("Give a reason for ending the pairing."))
     else:
         try:
-            services.assignment_end(assignment=assignment, acting_user=request.user,
-                                    reason=form.cleaned_data["reason"])
+            services.assignment_end(assignment=assignment, acting_user=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -310,8 +335,7 @@ def assignment_end(request, pk: int):
 def unit_list(request):
     units = selectors.unit_list(viewer=request.user).annotate(
         cadre_count=Count("cadres", filter=Q(cadres__active=True), distinct=True),
-        pairing_count=Count("cadres__assignments", filter=Q(cadres__assignments__ended_on__isnull=True),
-                            distinct=True),
+        pairing_count=Count("cadres__assignments", filter=Q(cadres__assignments__ended_on__isnull=True), distinct=True),
     )
     groups = {kind: [] for kind in UnitKind.values}
     for unit in units:
@@ -326,16 +350,23 @@ def unit_detail(request, pk: int):
     unit = get_object_or_404(Unit.objects.select_related("parent"), pk=pk)
     month = selectors.today().replace(day=1)
     may_see_people = user.sees_everything or permissions.handled_unit_id(user) == unit.pk
-    context = {"unit": unit, "children": unit.children.all(), "month": month, "may_see_people": may_see_people,
-               "history": history_entries(unit)}
+    context = {
+        "unit": unit,
+        "children": unit.children.all(),
+        "month": month,
+        "may_see_people": may_see_people,
+        "history": history_entries(unit),
+    }
     if may_see_people:
         cadres = selectors.with_current_enterprise(unit.cadres.all()).order_by("-active", "name")
         pairings = selectors.annotate_contacted(
-            Assignment.objects.active().filter(cadre__unit=unit), month).values_list("cadre_id", "contacted")
+            Assignment.objects.active().filter(cadre__unit=unit), month
+        ).values_list("cadre_id", "contacted")
         contacted = dict(pairings)
         context["cadres"] = [(cadre, contacted.get(cadre.pk)) for cadre in cadres]
         context["compliance"] = selectors.overall_compliance(
-            month, pairings=Assignment.objects.filter(cadre__unit=unit))
+            month, pairings=Assignment.objects.filter(cadre__unit=unit)
+        )
     return render(request, "units/detail.html", context)
 
 
@@ -350,7 +381,9 @@ def cadre_detail(request, pk: int):
         {
             "cadre": cadre,
             "pairings": cadre.assignments.select_related("enterprise").order_by("-started_on", "-id"),
-            "visits": cadre.visits.select_related("enterprise").annotate(attachment_count=Count("attachments"))[:20],
+            "visits": cadre.visits.select_related("enterprise")
+            .annotate(attachment_count=Count("attachments"))
+            .order_by("-date", "-id")[:20],
             "history": history_entries(cadre),
         },
     )
