@@ -185,9 +185,12 @@ def import_preview(request, token):
     report = services.data_import(kind=entry["kind"], parsed=parsed, acting_user=request.user, dry_run=True)
     only_errors = request.GET.get("errors") == "1" and report.has_errors
     rows = [row for row in report.rows if row.errors] if only_errors else report.rows
-    keys = [column in report.key_columns for column in report.columns]
+    # Key columns (name, credit code or unit) come first and stay visible on a phone; the others
+    # follow the errors and appear on wide screens only.
+    keys = [report.columns.index(column) for column in report.key_columns]
+    others = [index for index in range(len(report.columns)) if index not in keys]
     table = [
-        {"row": row, "cells": [{"value": value, "key": key} for value, key in zip(row.values, keys, strict=True)]}
+        {"row": row, "keys": [row.values[i] for i in keys], "others": [row.values[i] for i in others]}
         for row in rows
     ]
     return render(
@@ -200,7 +203,8 @@ def import_preview(request, token):
             "totals": report.totals,
             "table": table,
             "only_errors": only_errors,
-            "columns": [{"header": column, "key": key} for column, key in zip(report.columns, keys, strict=True)],
+            "key_columns": [report.columns[i] for i in keys],
+            "other_columns": [report.columns[i] for i in others],
         },
     )
 

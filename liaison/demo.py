@@ -1,9 +1,10 @@
 """The demo district: Dalian's Xigang district (大连市西岗区) as the campaign article describes it.
 
-`demo_district_build` plans the whole district in memory, then writes only what is missing, so a
-second run creates nothing. Every random choice comes from `random.Random` seeded per stage with
-the `seed`, so names, credit codes, pairings and visits are the same on every run; only the dates
-move with today (the campaign started five months ago, visits run up to today).
+`demo_district_build` plans the whole district in memory, then writes only what is missing, found
+by unit name, username and credit code (these keys are the same for every seed), so a second run
+creates nothing. Every random choice comes from `random.Random` seeded per stage with the `seed`,
+so names, pairings and visits are the same on every run; only the dates move with today (the
+campaign started five months ago, visits run up to today).
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ SWAPS = 2  # two cadres exchanged enterprises after re-matching (2 ended pairing
 LAGGING_LAST_MONTH = 34  # about 8% of the pairings had no visit last month...
 LAGGING_LONGER = 13  # ...and about 3% none for two months or more
 CAMPAIGN_MONTHS_AGO = 5  # pairings start in this month; visits cover it and every month since
-CHUNK = 500
+CHUNK = 250  # rows per bulk insert; also the step of the progress counter
 
 TASKFORCE = "区工作专班"
 HANDLER_UNIT = "区科技和工业信息化局"
@@ -960,7 +961,9 @@ def _plan_enterprises(seed: int) -> list[EnterprisePlan]:
     rng = _rng(seed, "enterprises")
     people = _People(_rng(seed, "enterprise-people"))
     total = PAIRED + UNPAIRED_ABOVE_SCALE + SMALL_ENTERPRISES
-    serials = rng.sample(range(10_000_000, 99_999_999), total)
+    # The codes do not depend on the seed: they identify the demo's enterprises, so a reset with
+    # any seed finds them.
+    serials = random.Random("xigang-credit-codes").sample(range(10_000_000, 99_999_999), total)
     small = set(rng.sample(range(total), SMALL_ENTERPRISES))
     taken: set[str] = set()
     street_weights = [(spec, spec.weight) for spec in STREETS]
@@ -1475,8 +1478,8 @@ def _plan_is_stored(plan: DistrictPlan) -> bool:
     )
 
 
-def _logins(plan: DistrictPlan, staff: dict[str, User], cadre_users: dict[str, User]) -> list[Login]:
-    demo = next(c for c in plan.cadres if c.key == plan.demo_cadre)
+def _logins(plan: DistrictPlan | None, staff: dict[str, User], cadre_users: dict[str, User]) -> list[Login]:
+    """The demo logins to print; without a plan (the district already existed) the stored cadre."""
     logins = [
         Login(
             username,
@@ -1486,14 +1489,13 @@ def _logins(plan: DistrictPlan, staff: dict[str, User], cadre_users: dict[str, U
         )
         for username, role, *_rest in STAFF_LOGINS
     ]
-    logins.append(
-        Login(
-            "cadre",
-            Role.CADRE,
-            f"{demo.name}, {demo.position}, {demo.unit}; not yet contacted this month",
-            getattr(cadre_users.get("cadre"), "_demo_new", False),
-        )
-    )
+    if plan is not None:
+        demo = next(c for c in plan.cadres if c.key == plan.demo_cadre)
+        note = f"{demo.name}, {demo.position}, {demo.unit}; not yet contacted this month"
+    else:
+        demo = Cadre.objects.filter(user__username="cadre").select_related("unit").first()
+        note = f"{demo.name}, {demo.position}, {demo.unit.name}" if demo else ""
+    logins.append(Login("cadre", Role.CADRE, note, getattr(cadre_users.get("cadre"), "_demo_new", False)))
     return logins
 
 
@@ -1505,7 +1507,7 @@ def demo_district_build(
     today = local_today()
     plan = build_plan(seed)
     if _plan_is_stored(plan):
-        return BuildResult(existed=True, logins=_logins(plan, {}, {}))
+        return BuildResult(existed=True, logins=_logins(None, {}, {}))
 
     result = BuildResult(existed=False)
     password_hash = make_password(password)  # once: hashing 436 passwords one by one takes minutes
@@ -1544,11 +1546,15 @@ def demo_district_build(
     return result
 
 
-def demo_district_reset(*, seed: int = DEFAULT_SEED, reporter: Reporter | None = None) -> Counter:
-    """Delete the demo district of `seed`: its logins and their cadres, its enterprises, every pairing
-    and visit of those, and the demo units nothing else uses. History rows of what is deleted go too."""
+def demo_district_reset(*, reporter: Reporter | None = None) -> Counter:
+    """Delete the demo district: its logins and their cadres, its enterprises, every pairing and
+    visit of those, and the demo units nothing else uses. History rows of what is deleted go too.
+
+    The keys (unit names, usernames, credit codes) are the same for every seed, so this finds a
+    district built with any seed.
+    """
     reporter = reporter or Reporter()
-    plan = build_plan(seed)
+    plan = build_plan(DEFAULT_SEED)
     deleted: Counter = Counter()
     with transaction.atomic():
         cadre_ids = list(Cadre.objects.filter(user__username__in=plan.usernames).values_list("pk", flat=True))

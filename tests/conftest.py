@@ -80,3 +80,15 @@ def desktop_page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_test_media():
+    """Uploaded files of the run go to a temporary MEDIA_ROOT; remove it afterwards."""
+    import shutil
+
+    from django.conf import settings
+
+    yield
+    if "liaison-test-media-" in str(settings.MEDIA_ROOT):
+        shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)

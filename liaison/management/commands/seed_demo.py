@@ -18,7 +18,7 @@ class ConsoleReporter(demo.Reporter):
             self.stdout.write(message)
 
     def progress(self, label: str, done: int, total: int) -> None:
-        if self.verbosity < 1 or total < demo.CHUNK:
+        if self.verbosity < 1 or total <= demo.CHUNK:
             return
         width = 30
         bar = "#" * (width * done // total)
@@ -45,22 +45,22 @@ class Command(BaseCommand):
             "--password", default=demo.DEFAULT_PASSWORD, help="Password of every demo login (default: %(default)s)."
         )
         parser.add_argument(
-            "--reset", action="store_true", help="Delete the demo data of this seed first, then build it again."
+            "--reset",
+            action="store_true",
+            help="Delete the demo data first (whatever seed built it), then build it again.",
         )
 
     def handle(self, *args, seed: int, password: str, reset: bool, verbosity: int, **options):
         reporter = ConsoleReporter(self.stdout, verbosity)
         if reset:
-            deleted = demo.demo_district_reset(seed=seed, reporter=reporter)
+            deleted = demo.demo_district_reset(reporter=reporter)
             reporter.stage("Deleted: " + ", ".join(f"{n} {label}" for label, n in deleted.items()))
         result = demo.demo_district_build(seed=seed, password=password, reporter=reporter)
         if verbosity < 1:
             return
         if result.existed:
             self.stdout.write(
-                self.style.WARNING(
-                    f"The demo district (seed {seed}) already exists; nothing to do. Use --reset to rebuild it."
-                )
+                self.style.WARNING("The demo district already exists; nothing to do. Use --reset to rebuild it.")
             )
         else:
             made = ", ".join(f"{n} {label}" for label, n in result.created.items())
