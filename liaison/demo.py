@@ -1027,7 +1027,9 @@ def _match(rng: random.Random, cadres: list[CadrePlan], enterprises: list[Enterp
     by_revenue = sorted(enterprises, key=lambda e: (-e.annual_revenue, e.credit_code))
     tier = {}
     for index, enterprise in enumerate(by_revenue):
-        tier[enterprise.credit_code] = 0 if index < DISTRICT_LEADERS else 1 if index < DISTRICT_LEADERS + 150 else 2
+        tier[enterprise.credit_code] = (
+            0 if index < DISTRICT_LEADERS else 1 if index < DISTRICT_LEADERS + DIVISION_LEADERS else 2
+        )
     focus = {spec.name: spec.focus for spec in DEPARTMENTS}
     streets = {spec.name for spec in STREETS}
     order = []
@@ -1483,7 +1485,7 @@ def _logins(plan: DistrictPlan | None, staff: dict[str, User], cadre_users: dict
     logins = [
         Login(
             username,
-            role,
+            staff[username].role if username in staff else role,
             f"unit {HANDLER_UNIT}" if role == Role.UNIT_HANDLER else "",
             getattr(staff.get(username), "_demo_new", False),
         )

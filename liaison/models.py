@@ -84,6 +84,18 @@ class Unit(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("unit-detail", args=[self.pk])
 
+    def clean(self) -> None:
+        """Refuse a parent that would make the unit its own ancestor."""
+        from django.core.exceptions import ValidationError
+
+        seen = {self.pk} if self.pk else set()
+        parent = self.parent
+        while parent is not None:
+            if parent.pk in seen:
+                raise ValidationError({"parent": _("This parent would put the unit inside itself.")})
+            seen.add(parent.pk)
+            parent = parent.parent
+
 
 class Rank(models.TextChoices):
     DISTRICT = "district", _("District-level leader")

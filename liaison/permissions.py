@@ -71,7 +71,7 @@ def active_pairing_for(user: User, enterprise: Enterprise) -> Assignment | None:
     cadre_id = cadre_id_of(user)
     if cadre_id is None:
         return None
-    return Assignment.objects.active().filter(cadre_id=cadre_id, enterprise=enterprise).first()
+    return Assignment.objects.active().filter(cadre_id=cadre_id, cadre__active=True, enterprise=enterprise).first()
 
 
 def can_log_visit(user: User, enterprise: Enterprise) -> bool:

@@ -236,3 +236,24 @@ def test_only_the_visiting_cadre_may_correct_a_visit(pairing, taskforce_user):
     visit.refresh_from_db()
     assert visit.summary == "补充：企业有融资需求"
     assert visit.history.count() == 2
+
+
+def test_an_inactive_cadre_cannot_log_visits(pairing):
+    pairing.cadre.active = False
+    pairing.cadre.save()
+    with pytest.raises(PermissionDenied):
+        services.visit_create(acting_user=pairing.cadre.user, enterprise=pairing.enterprise, **_visit_kwargs())
+
+
+def test_a_unit_cannot_become_its_own_ancestor(taskforce_user):
+    # given task force > working group > sub-group
+    top = factories.make_unit(name="专班")
+    middle = factories.make_unit(name="工作组", parent=top)
+    bottom = factories.make_unit(name="小组", parent=middle)
+    # when the top is moved under the bottom
+    top.parent = bottom
+    # then it is refused and nothing changes
+    with pytest.raises(ValidationError, match="inside itself"):
+        services.unit_save(unit=top, acting_user=taskforce_user)
+    top.refresh_from_db()
+    assert top.parent is None
