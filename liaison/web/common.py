@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 PAGE_SIZE = 25
 
@@ -24,6 +25,9 @@ def style_form(form: forms.BaseForm) -> forms.BaseForm:
             css = "form-check-input"
         elif isinstance(widget, forms.Select | forms.NullBooleanSelect):
             css = "form-select form-select-sm"
+            if isinstance(widget, forms.NullBooleanSelect):
+                # In a filter the empty choice means "any", not "unknown".
+                widget.choices = [("", _("All")), ("true", _("Yes")), ("false", _("No"))]
         else:
             css = "form-control form-control-sm"
         widget.attrs.setdefault("class", css)

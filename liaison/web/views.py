@@ -45,7 +45,11 @@ def _overview_context(user, month) -> dict:
     pairings = selectors.assignment_list(viewer=user)
     return {
         "overall": selectors.overall_compliance(month, pairings=pairings),
-        "units": selectors.unit_compliance(month, pairings=pairings),
+        # Lagging units first: that is what the reader acts on.
+        "units": sorted(
+            selectors.unit_compliance(month, pairings=pairings),
+            key=lambda row: (row.rate if row.rate is not None else 2, row.unit_name),
+        ),
         "unpaired_enterprise_count": selectors.unpaired_enterprises(viewer=user).count()
         if user.sees_everything
         else None,
