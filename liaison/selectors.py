@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -22,6 +22,11 @@ def month_bounds(month: date) -> tuple[date, date]:
     first = month.replace(day=1)
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
     return first, last
+
+
+def previous_month(day: date) -> date:
+    """The first day of the month before `day`'s."""
+    return (day.replace(day=1) - timedelta(days=1)).replace(day=1)
 
 
 # --- Scoped querysets ------------------------------------------------------------------------
@@ -53,24 +58,23 @@ def enterprise_list(*, viewer: User) -> QuerySet[Enterprise]:
     return qs.filter(Exists(pairings.filter(cadre_id=cadre_id_of(viewer))))
 
 
-def assignment_list(*, viewer: User) -> QuerySet[Assignment]:
-    qs = Assignment.objects.select_related("cadre__unit", "enterprise__street")
+def scoped_by_cadre(qs: QuerySet, *, viewer: User, cadre_path: str = "cadre") -> QuerySet:
+    """Narrow rows that belong to a cadre to the viewer: all of them, their unit's, or their own."""
     if viewer.sees_everything:
         return qs
     unit_id = handled_unit_id(viewer)
     if unit_id is not None:
-        return qs.filter(cadre__unit_id=unit_id)
-    return qs.filter(cadre_id=cadre_id_of(viewer))
+        return qs.filter(**{f"{cadre_path}__unit_id": unit_id})
+    return qs.filter(**{f"{cadre_path}_id": cadre_id_of(viewer)})
+
+
+def assignment_list(*, viewer: User) -> QuerySet[Assignment]:
+    qs = Assignment.objects.select_related("cadre__unit", "enterprise__street")
+    return scoped_by_cadre(qs, viewer=viewer)
 
 
 def visit_list(*, viewer: User) -> QuerySet[Visit]:
-    qs = Visit.objects.select_related("cadre__unit", "enterprise")
-    if viewer.sees_everything:
-        return qs
-    unit_id = handled_unit_id(viewer)
-    if unit_id is not None:
-        return qs.filter(cadre__unit_id=unit_id)
-    return qs.filter(cadre_id=cadre_id_of(viewer))
+    return scoped_by_cadre(Visit.objects.select_related("cadre__unit", "enterprise"), viewer=viewer)
 
 
 def with_active_pairing(qs: QuerySet[Enterprise]) -> QuerySet[Enterprise]:

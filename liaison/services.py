@@ -7,7 +7,7 @@ user on the change history (django-simple-history reads `_history_user`).
 from __future__ import annotations
 
 import os
-from datetime import date, timedelta
+from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -233,10 +233,6 @@ def visit_update(*, visit: Visit, acting_user: User, files=(), **changes) -> Vis
     _save(visit, acting_user=acting_user)
     _store_attachments(visit=visit, files=files, content_types=content_types, acting_user=acting_user)
     return visit
-
-
-def previous_month(day: date) -> date:
-    return (day.replace(day=1) - timedelta(days=1)).replace(day=1)
 
 
 # --- Imports ----------------------------------------------------------------------------------

@@ -20,8 +20,7 @@ from enterprises.models import Enterprise, EnterpriseStatus
 from enterprises.validators import credit_code_error, make_credit_code
 from liaison import demo
 from liaison.models import Assignment, Cadre, Rank, Role, Unit, UnitKind, User, Visit
-from liaison.selectors import monthly_contact, today
-from liaison.services import previous_month
+from liaison.selectors import monthly_contact, previous_month, today
 
 PASSWORD = demo.DEFAULT_PASSWORD
 DEMO_LOGINS = {
