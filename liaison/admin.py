@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from liaison.models import Assignment, Cadre, Unit, User, Visit, VisitAttachment
+from liaison.models import Assignment, Cadre, Notification, Substitution, Unit, User, Visit, VisitAttachment
 
 
 @admin.register(User)
@@ -57,3 +57,17 @@ class VisitAdmin(SimpleHistoryAdmin):
     raw_id_fields = ("cadre", "enterprise", "assignment")
     list_select_related = ("cadre__unit", "enterprise")
     inlines = [VisitAttachmentInline]
+
+
+@admin.register(Substitution)
+class SubstitutionAdmin(SimpleHistoryAdmin):
+    list_display = ("principal", "substitute", "starts_on", "ends_on", "reason")
+    autocomplete_fields = ("principal", "substitute")
+    list_select_related = ("principal", "substitute")
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("user", "kind", "title", "created_at", "read_at")
+    list_filter = ("kind",)
+    list_select_related = ("user",)

@@ -281,3 +281,58 @@ class VisitAttachment(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("visit-attachment", args=[self.pk])
+
+
+class Substitution(models.Model):
+    """While a cadre or handler is away, another user acts for them and receives their work."""
+
+    principal = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("away"), on_delete=models.PROTECT, related_name="substituted_by"
+    )
+    substitute = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("substitute"), on_delete=models.PROTECT, related_name="substitutes_for"
+    )
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("substitution")
+        verbose_name_plural = _("substitutions")
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="substitution_ends_after_start"),
+            models.CheckConstraint(condition=~Q(principal=models.F("substitute")), name="substitution_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.substitute} → {self.principal} ({self.starts_on}–{self.ends_on})"
+
+
+class Notification(models.Model):
+    """An in-app message; also e-mailed where mail is configured."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    # What the notification is about, so that a re-run of a job never sends it twice.
+    dedupe_key = models.CharField(max_length=120)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["user", "dedupe_key"], name="notification_once_per_user")]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.title

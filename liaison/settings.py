@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "enterprises",
     "appeals",
     "policies",
+    "workdays",
 ]
 
 MIDDLEWARE = [
@@ -142,6 +144,13 @@ IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(20 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Appeals: how long a feedback link lives, how long a supervised handler has to respond, and
+# whether notifications are also e-mailed (to users with an address).
+FEEDBACK_LINK_DAYS = int(os.environ.get("FEEDBACK_LINK_DAYS", "7"))
+SUPERVISION_RESPONSE_WORKDAYS = int(os.environ.get("SUPERVISION_RESPONSE_WORKDAYS", "3"))
+NOTIFY_BY_EMAIL = env_bool("NOTIFY_BY_EMAIL", False)
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+
 # --- Redis, cache and Celery ----------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
@@ -160,6 +169,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_BEAT_SCHEDULE = {
+    # Reminders about appeals due or overdue; the task itself does nothing on non-working days.
+    "appeal-reminders": {
+        "task": "appeals.tasks.appeal_send_reminders",
+        "schedule": crontab(hour=8, minute=30),
+    },
+}
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {

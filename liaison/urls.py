@@ -14,5 +14,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("data/", include("liaison.data_urls")),
     path("enterprises/", include("enterprises.urls")),
+    path("", include("appeals.urls")),
+    path("calendar/", include("workdays.urls")),
     path("", include("liaison.web.urls")),
 ]

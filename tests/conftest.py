@@ -92,3 +92,37 @@ def _remove_test_media():
     yield
     if "liaison-test-media-" in str(settings.MEDIA_ROOT):
         shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+
+
+class Clock:
+    """A settable 'now' for tests whose outcome depends on the date (deadlines, overdue, reminders)."""
+
+    def __init__(self, monkeypatch):
+        import zoneinfo
+
+        from django.utils import timezone
+
+        self._tz = zoneinfo.ZoneInfo("Asia/Shanghai")
+        self.now = timezone.now()
+        monkeypatch.setattr(timezone, "now", lambda: self.now)
+
+    def set(self, day, hour: int = 10):
+        import datetime
+
+        self.now = datetime.datetime(day.year, day.month, day.day, hour, tzinfo=self._tz)
+        return self
+
+    def today(self):
+        return self.now.astimezone(self._tz).date()
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    return Clock(monkeypatch)
+
+
+@pytest.fixture
+def categories(db):
+    from appeals.models import AppealCategory
+
+    return {c.code: c for c in AppealCategory.objects.all()}

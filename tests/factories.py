@@ -77,3 +77,28 @@ def make_visit(*, assignment: Assignment | None = None, **kwargs) -> Visit:
 def make_pairing_with_login(**kwargs) -> Assignment:
     """A cadre with a login, paired with a fresh enterprise."""
     return make_assignment(cadre=make_cadre(**kwargs))
+
+
+def make_service_group(**kwargs) -> Unit:
+    kwargs.setdefault("name", f"服务组{n()}")
+    kwargs.setdefault("kind", UnitKind.SERVICE_GROUP)
+    return make_unit(**kwargs)
+
+
+def make_unit_handler(unit: Unit, **kwargs) -> User:
+    return make_user(role=Role.UNIT_HANDLER, unit=unit, **kwargs)
+
+
+def make_appeal(*, pairing: Assignment, category=None, **kwargs):
+    """An appeal raised by the pairing's cadre through the service."""
+    from appeals import services
+    from appeals.models import AppealCategory
+
+    kwargs.setdefault("title", "企业融资难")
+    kwargs.setdefault("description", "企业扩大生产需要流动资金贷款，银行授信不足。")
+    return services.appeal_raise(
+        acting_user=pairing.cadre.user,
+        enterprise=pairing.enterprise,
+        category=category or AppealCategory.objects.get(code="financing"),
+        **kwargs,
+    )

@@ -1,0 +1,241 @@
+"""Reads of appeals: scoped to the viewer, filtered like the queues, and measured.
+
+How the figures count (so that "95%" means one thing everywhere):
+- The cohort of a period is the appeals raised within it (by `raised_at`, Asia/Shanghai dates),
+  narrowed by the unit (of the enterprise's cadre), category or handler asked for.
+- Withdrawn and out-of-scope appeals are reported but left out of every rate: they were not the
+  campaign's to resolve.
+- Closure rate (办结率) = appeals now resolved or closed ÷ the counted cohort (all less withdrawn and
+  out of scope). An appeal reopened after unsatisfied feedback is not resolved until it is
+  resolved again.
+- On-time rate = resolved appeals none of whose steps finished after its deadline ÷ resolved appeals.
+  Paused time moves the deadline, so it never makes a step late.
+- Satisfaction = appeals whose latest feedback is satisfied or basically satisfied ÷ appeals with
+  any feedback (a reopened appeal counts as unsatisfied until its next verdict).
+- Average handling time = mean working days from raising to resolution, paused working days
+  excluded, over resolved appeals.
+"""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass
+from datetime import date
+from functools import reduce
+
+import django_filters
+from django.db.models import Avg, BooleanField, Count, ExpressionWrapper, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from appeals.models import (
+    RESOLVED_STATUSES,
+    SATISFIED_VERDICTS,
+    Appeal,
+    AppealCategory,
+    AppealEvent,
+    Status,
+    Tier,
+    Urgency,
+)
+from appeals.permissions import principals_of
+from enterprises.industries import SECTION_CHOICES
+from liaison.models import Cadre, Unit, UnitKind, User
+from liaison.permissions import handled_unit_id
+from liaison.selectors import today
+
+
+def overdue_q() -> Q:
+    return Q(status=Status.HANDLING, deadline__lt=today())
+
+
+def _scope_q(user: User) -> Q:
+    q = Q(raised_by=user) | Q(cadre__user=user) | Q(handler_cadre__user=user)
+    unit_id = handled_unit_id(user)
+    if unit_id is not None:
+        q |= Q(cadre__unit_id=unit_id) | Q(handler_unit_id=unit_id)
+    return q
+
+
+def appeal_list(*, viewer: User) -> QuerySet[Appeal]:
+    """Appeals the viewer may see (their own, their unit's, those of whoever they stand in for),
+    annotated with `overdue`."""
+    qs = Appeal.objects.select_related(
+        "enterprise__street", "category", "cadre__unit", "handler_cadre", "handler_unit"
+    ).annotate(overdue=ExpressionWrapper(overdue_q(), output_field=BooleanField()))
+    if viewer.sees_everything:
+        return qs
+    return qs.filter(reduce(operator.or_, [_scope_q(u) for u in [viewer, *principals_of(viewer)]]))
+
+
+def my_queue(*, viewer: User) -> QuerySet[Appeal]:
+    """Open appeals whose current step the viewer (or whoever they stand in for) holds."""
+    people = [viewer, *principals_of(viewer)]
+    q = Q()
+    for who in people:
+        q |= Q(tier=Tier.INDIVIDUAL, handler_cadre__user=who)
+        unit_id = handled_unit_id(who)
+        if unit_id is not None:
+            q |= Q(tier__in=[Tier.UNIT, Tier.TASKFORCE], handler_unit_id=unit_id)
+        if who.is_taskforce:
+            q |= Q(tier=Tier.TASKFORCE)
+    return appeal_list(viewer=viewer).filter(q, status__in=[Status.HANDLING, Status.SUSPENDED])
+
+
+def timeline(appeal: Appeal) -> QuerySet[AppealEvent]:
+    return appeal.events.select_related("actor", "on_behalf_of").order_by("seq")
+
+
+class AppealFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("Status"))
+    tier = django_filters.ChoiceFilter(choices=Tier.choices, label=_("Tier"))
+    category = django_filters.ModelChoiceFilter(queryset=AppealCategory.objects.all(), label=_("Category"))
+    urgency = django_filters.ChoiceFilter(choices=Urgency.choices, label=_("Urgency"))
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
+    awaiting_triage = django_filters.BooleanFilter(method="filter_triage", label=_("Awaiting assignment"))
+    street = django_filters.ModelChoiceFilter(
+        field_name="enterprise__street", queryset=Unit.objects.filter(kind=UnitKind.STREET), label=_("Street")
+    )
+    industry = django_filters.ChoiceFilter(
+        field_name="enterprise__industry_section", choices=SECTION_CHOICES, label=_("Industry")
+    )
+    handler_unit = django_filters.ModelChoiceFilter(queryset=Unit.objects.all(), label=_("Handling unit"))
+    handler_cadre = django_filters.ModelChoiceFilter(queryset=Cadre.objects.all(), label=_("Handling cadre"))
+    unit = django_filters.ModelChoiceFilter(field_name="cadre__unit", queryset=Unit.objects.all(),
+                                            label=_("Cadre's unit"))
+    raised = django_filters.DateFromToRangeFilter(field_name="raised_at__date", label=_("Raised"))
+
+    class Meta:
+        model = Appeal
+        fields = ["q", "status", "tier", "category", "urgency", "overdue", "awaiting_triage", "street", "industry",
+                  "handler_unit", "handler_cadre", "unit", "raised", "enterprise", "cadre"]
+
+    def search(self, qs, name, value):
+        value = value.strip()
+        q = Q(title__icontains=value) | Q(enterprise__name__icontains=value) | Q(description__icontains=value)
+        if value.lstrip("#").isdigit():
+            q |= Q(pk=int(value.lstrip("#")))
+        return qs.filter(q)
+
+    def filter_overdue(self, qs, name, value):
+        return qs.filter(overdue_q()) if value else qs.exclude(overdue_q())
+
+    def filter_triage(self, qs, name, value):
+        triage = Q(tier=Tier.TASKFORCE, handler_unit__isnull=True, status__in=[Status.HANDLING, Status.SUSPENDED])
+        return qs.filter(triage) if value else qs.exclude(triage)
+
+
+def queue_counts(qs: QuerySet[Appeal]) -> dict[str, int]:
+    """The counts shown at the top of a queue, in one query."""
+    open_q = Q(status__in=[Status.HANDLING, Status.SUSPENDED])
+    return qs.order_by().aggregate(
+        total=Count("id"),
+        open=Count("id", filter=open_q),
+        individual=Count("id", filter=open_q & Q(tier=Tier.INDIVIDUAL)),
+        unit=Count("id", filter=open_q & Q(tier=Tier.UNIT)),
+        taskforce=Count("id", filter=open_q & Q(tier=Tier.TASKFORCE)),
+        triage=Count("id", filter=open_q & Q(tier=Tier.TASKFORCE, handler_unit__isnull=True)),
+        suspended=Count("id", filter=Q(status=Status.SUSPENDED)),
+        overdue=Count("id", filter=overdue_q()),
+        resolved=Count("id", filter=Q(status=Status.RESOLVED)),
+        closed=Count("id", filter=Q(status=Status.CLOSED)),
+    )
+
+
+# --- Metrics ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AppealMetrics:
+    total: int
+    withdrawn: int
+    out_of_scope: int
+    resolved: int
+    on_time: int
+    with_feedback: int
+    satisfied: int
+    avg_handling_workdays: float | None
+    open: int
+    overdue: int
+
+    @property
+    def counted(self) -> int:
+        return self.total - self.withdrawn - self.out_of_scope
+
+    @property
+    def closure_rate(self) -> float | None:
+        return self.resolved / self.counted if self.counted else None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self.on_time / self.resolved if self.resolved else None
+
+    @property
+    def satisfaction(self) -> float | None:
+        return self.satisfied / self.with_feedback if self.with_feedback else None
+
+    def as_dict(self) -> dict:
+        return {
+            "total": self.total, "counted": self.counted, "withdrawn": self.withdrawn,
+            "out_of_scope": self.out_of_scope, "resolved": self.resolved, "open": self.open,
+            "overdue": self.overdue, "closure_rate": self.closure_rate, "on_time_rate": self.on_time_rate,
+            "satisfaction": self.satisfaction, "avg_handling_workdays": self.avg_handling_workdays,
+        }
+
+
+def _metric_aggregates() -> dict:
+    resolved = Q(status__in=RESOLVED_STATUSES)
+    return {
+        "total": Count("id"),
+        "withdrawn": Count("id", filter=Q(status=Status.WITHDRAWN)),
+        "out_of_scope": Count("id", filter=Q(status=Status.OUT_OF_SCOPE)),
+        "resolved": Count("id", filter=resolved),
+        "on_time": Count("id", filter=resolved & Q(overdue_steps=0)),
+        "with_feedback": Count("id", filter=~Q(feedback="")),
+        "satisfied": Count("id", filter=Q(feedback__in=SATISFIED_VERDICTS)),
+        "avg_handling_workdays": Avg("handling_workdays", filter=resolved),
+        "open": Count("id", filter=Q(status__in=[Status.HANDLING, Status.SUSPENDED])),
+        "overdue": Count("id", filter=overdue_q()),
+    }
+
+
+def _cohort(start: date, end: date, *, unit=None, category=None, handler_unit=None, handler_cadre=None,
+            appeals: QuerySet[Appeal] | None = None) -> QuerySet[Appeal]:
+    qs = (appeals if appeals is not None else Appeal.objects.all()).filter(
+        raised_at__date__gte=start, raised_at__date__lte=end
+    )
+    if unit is not None:
+        qs = qs.filter(cadre__unit=unit)
+    if category is not None:
+        qs = qs.filter(category=category)
+    if handler_unit is not None:
+        qs = qs.filter(handler_unit=handler_unit)
+    if handler_cadre is not None:
+        qs = qs.filter(handler_cadre=handler_cadre)
+    return qs.order_by()
+
+
+def _metrics(row: dict) -> AppealMetrics:
+    avg = row["avg_handling_workdays"]
+    return AppealMetrics(**{**row, "avg_handling_workdays": float(avg) if avg is not None else None})
+
+
+def appeal_metrics(start: date, end: date, **filters) -> AppealMetrics:
+    """Closure rate, on-time rate, satisfaction and average handling time for appeals raised in
+    [start, end], optionally for one unit, category, handling unit or handling cadre. One query."""
+    return _metrics(_cohort(start, end, **filters).aggregate(**_metric_aggregates()))
+
+
+GROUPS = {
+    "unit": ("cadre__unit_id", "cadre__unit__name"),
+    "category": ("category_id", "category__name"),
+    "handler_unit": ("handler_unit_id", "handler_unit__name"),
+    "handler_cadre": ("handler_cadre_id", "handler_cadre__name"),
+}
+
+
+def appeal_metrics_by(group: str, start: date, end: date, **filters) -> list[tuple[int | None, str, AppealMetrics]]:
+    """The same figures for each unit, category, handling unit or handling cadre. One query."""
+    key, label = GROUPS[group]
+    rows = _cohort(start, end, **filters).values(key, label).annotate(**_metric_aggregates()).order_by(label)
+    return [(row.pop(key), row.pop(label) or "—", _metrics(row)) for row in rows]
