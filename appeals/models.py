@@ -96,14 +96,22 @@ class Appeal(models.Model):
     )
     # The cadre who answers for the enterprise: the tier-1 handler, and whose unit the appeal counts for.
     cadre = models.ForeignKey(
-        "liaison.Cadre", verbose_name=_("cadre"), on_delete=models.PROTECT, null=True, blank=True,
+        "liaison.Cadre",
+        verbose_name=_("cadre"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="appeals",
     )
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("raised by"), on_delete=models.PROTECT, related_name="+"
     )
     visit = models.ForeignKey(
-        "liaison.Visit", verbose_name=_("visit"), on_delete=models.PROTECT, null=True, blank=True,
+        "liaison.Visit",
+        verbose_name=_("visit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="appeals",
     )
     source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.VISIT)
@@ -115,11 +123,19 @@ class Appeal(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.HANDLING)
     tier = models.PositiveSmallIntegerField(_("tier"), choices=Tier.choices, default=Tier.INDIVIDUAL)
     handler_cadre = models.ForeignKey(
-        "liaison.Cadre", verbose_name=_("handling cadre"), on_delete=models.PROTECT, null=True, blank=True,
+        "liaison.Cadre",
+        verbose_name=_("handling cadre"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="handled_appeals",
     )
     handler_unit = models.ForeignKey(
-        "liaison.Unit", verbose_name=_("handling unit"), on_delete=models.PROTECT, null=True, blank=True,
+        "liaison.Unit",
+        verbose_name=_("handling unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="handled_appeals",
     )
     step_started_at = models.DateTimeField(_("step started at"))
@@ -130,20 +146,28 @@ class Appeal(models.Model):
     press_level = models.PositiveSmallIntegerField(_("pressing level"), default=0)
     supervision_due = models.DateField(_("supervision response due"), null=True, blank=True)
     supervising_leader = models.ForeignKey(
-        "liaison.Cadre", verbose_name=_("supervising leader"), on_delete=models.PROTECT, null=True, blank=True,
+        "liaison.Cadre",
+        verbose_name=_("supervising leader"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="supervised_appeals",
     )
 
     resolution = models.TextField(_("resolution"), blank=True)
-    resolution_kind = models.CharField(_("kind of resolution"), max_length=20, choices=ResolutionKind.choices,
-                                       blank=True)
+    resolution_kind = models.CharField(
+        _("kind of resolution"), max_length=20, choices=ResolutionKind.choices, blank=True
+    )
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("resolved by"), on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resolved by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
-    resolved_tier = models.PositiveSmallIntegerField(_("resolved at tier"), choices=Tier.choices, null=True,
-                                                     blank=True)
+    resolved_tier = models.PositiveSmallIntegerField(_("resolved at tier"), choices=Tier.choices, null=True, blank=True)
     handling_workdays = models.PositiveIntegerField(_("handling time (working days)"), null=True, blank=True)
 
     feedback = models.CharField(_("enterprise's feedback"), max_length=20, choices=Feedback.choices, blank=True)
@@ -246,11 +270,19 @@ class AppealEvent(models.Model):
     seq = models.PositiveIntegerField(_("sequence"))
     kind = models.CharField(_("kind"), max_length=30, choices=EventKind.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     on_behalf_of = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("on behalf of"), on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("on behalf of"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     actor_label = models.CharField(_("actor"), max_length=100, blank=True)

@@ -56,8 +56,9 @@ def _notify(users: list[User], *, kind: str, title: str, body: str, url: str, ke
     for user in users:
         try:
             with transaction.atomic():
-                note = Notification.objects.create(user=user, kind=kind, title=title[:200], body=body, url=url,
-                                                   dedupe_key=key)
+                note = Notification.objects.create(
+                    user=user, kind=kind, title=title[:200], body=body, url=url, dedupe_key=key
+                )
         except IntegrityError:
             continue  # already notified: the job ran before
         sent += 1
@@ -81,13 +82,22 @@ def appeal_notify(*, appeal_id: int, event_id: int) -> int:
     else:
         users = step_recipients(appeal)
         title = _("%(event)s: %(title)s (%(enterprise)s)") % {
-            "event": event.get_kind_display(), "title": appeal.title, "enterprise": appeal.enterprise.name}
+            "event": event.get_kind_display(),
+            "title": appeal.title,
+            "enterprise": appeal.enterprise.name,
+        }
     users = [u for u in users if u.pk != event.actor_id]
     body = event.comment
     if appeal.deadline:
         body = _("Deadline: %(date)s.") % {"date": appeal.deadline.isoformat()} + ("\n" + body if body else "")
-    return _notify(users, kind=f"appeal.{event.kind}", title=title, body=body, url=appeal.get_absolute_url(),
-                   key=f"appeal-event-{event.pk}")
+    return _notify(
+        users,
+        kind=f"appeal.{event.kind}",
+        title=title,
+        body=body,
+        url=appeal.get_absolute_url(),
+        key=f"appeal-event-{event.pk}",
+    )
 
 
 def appeal_send_reminders() -> int:
@@ -106,9 +116,18 @@ def appeal_send_reminders() -> int:
     for appeal in due.iterator(chunk_size=500):
         overdue = appeal.deadline < day
         title = (_("Overdue appeal: %(title)s") if overdue else _("Appeal due soon: %(title)s")) % {
-            "title": appeal.title}
-        body = _("%(enterprise)s · deadline %(date)s") % {"enterprise": appeal.enterprise.name,
-                                                          "date": appeal.deadline.isoformat()}
-        sent += _notify(step_recipients(appeal), kind="appeal.reminder", title=title, body=body,
-                        url=appeal.get_absolute_url(), key=f"appeal-due-{appeal.pk}-{day.isoformat()}")
+            "title": appeal.title
+        }
+        body = _("%(enterprise)s · deadline %(date)s") % {
+            "enterprise": appeal.enterprise.name,
+            "date": appeal.deadline.isoformat(),
+        }
+        sent += _notify(
+            step_recipients(appeal),
+            kind="appeal.reminder",
+            title=title,
+            body=body,
+            url=appeal.get_absolute_url(),
+            key=f"appeal-due-{appeal.pk}-{day.isoformat()}",
+        )
     return sent

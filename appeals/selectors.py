@@ -101,14 +101,30 @@ class AppealFilter(django_filters.FilterSet):
     )
     handler_unit = django_filters.ModelChoiceFilter(queryset=Unit.objects.all(), label=_("Handling unit"))
     handler_cadre = django_filters.ModelChoiceFilter(queryset=Cadre.objects.all(), label=_("Handling cadre"))
-    unit = django_filters.ModelChoiceFilter(field_name="cadre__unit", queryset=Unit.objects.all(),
-                                            label=_("Cadre's unit"))
+    unit = django_filters.ModelChoiceFilter(
+        field_name="cadre__unit", queryset=Unit.objects.all(), label=_("Cadre's unit")
+    )
     raised = django_filters.DateFromToRangeFilter(field_name="raised_at__date", label=_("Raised"))
 
     class Meta:
         model = Appeal
-        fields = ["q", "status", "tier", "category", "urgency", "overdue", "awaiting_triage", "street", "industry",
-                  "handler_unit", "handler_cadre", "unit", "raised", "enterprise", "cadre"]
+        fields = [
+            "q",
+            "status",
+            "tier",
+            "category",
+            "urgency",
+            "overdue",
+            "awaiting_triage",
+            "street",
+            "industry",
+            "handler_unit",
+            "handler_cadre",
+            "unit",
+            "raised",
+            "enterprise",
+            "cadre",
+        ]
 
     def search(self, qs, name, value):
         value = value.strip()
@@ -176,10 +192,17 @@ class AppealMetrics:
 
     def as_dict(self) -> dict:
         return {
-            "total": self.total, "counted": self.counted, "withdrawn": self.withdrawn,
-            "out_of_scope": self.out_of_scope, "resolved": self.resolved, "open": self.open,
-            "overdue": self.overdue, "closure_rate": self.closure_rate, "on_time_rate": self.on_time_rate,
-            "satisfaction": self.satisfaction, "avg_handling_workdays": self.avg_handling_workdays,
+            "total": self.total,
+            "counted": self.counted,
+            "withdrawn": self.withdrawn,
+            "out_of_scope": self.out_of_scope,
+            "resolved": self.resolved,
+            "open": self.open,
+            "overdue": self.overdue,
+            "closure_rate": self.closure_rate,
+            "on_time_rate": self.on_time_rate,
+            "satisfaction": self.satisfaction,
+            "avg_handling_workdays": self.avg_handling_workdays,
         }
 
 
@@ -199,8 +222,16 @@ def _metric_aggregates() -> dict:
     }
 
 
-def _cohort(start: date, end: date, *, unit=None, category=None, handler_unit=None, handler_cadre=None,
-            appeals: QuerySet[Appeal] | None = None) -> QuerySet[Appeal]:
+def _cohort(
+    start: date,
+    end: date,
+    *,
+    unit=None,
+    category=None,
+    handler_unit=None,
+    handler_cadre=None,
+    appeals: QuerySet[Appeal] | None = None,
+) -> QuerySet[Appeal]:
     qs = (appeals if appeals is not None else Appeal.objects.all()).filter(
         raised_at__date__gte=start, raised_at__date__lte=end
     )

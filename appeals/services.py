@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from appeals import permissions as perms
 from appeals.models import (
     OPEN_STATUSES,
+    SATISFIED_VERDICTS,
     Appeal,
     AppealAttachment,
     AppealCategory,
@@ -32,7 +33,6 @@ from appeals.models import (
     Feedback,
     FeedbackLink,
     ResolutionKind,
-    SATISFIED_VERDICTS,
     Source,
     Status,
     Tier,
@@ -157,8 +157,11 @@ def _authorize(action: str, appeal: Appeal, user: User | None) -> User | None:
     if not is_move_open(action, appeal):
         raise TransitionError(
             _("This appeal is “%(status)s” at the %(tier)s tier; “%(action)s” is not possible now.")
-            % {"status": appeal.get_status_display(), "tier": appeal.get_tier_display(),
-               "action": ACTION_LABELS[action]},
+            % {
+                "status": appeal.get_status_display(),
+                "tier": appeal.get_tier_display(),
+                "action": ACTION_LABELS[action],
+            },
             code="illegal_transition",
         )
     if user is None:  # the enterprise itself, through a feedback link
@@ -179,8 +182,9 @@ def _finish_step(appeal: Appeal) -> None:
         appeal.overdue_steps += 1
 
 
-def _start_step(appeal: Appeal, *, tier: int, cadre: Cadre | None = None, unit: Unit | None = None,
-                deadline: date | None = None) -> None:
+def _start_step(
+    appeal: Appeal, *, tier: int, cadre: Cadre | None = None, unit: Unit | None = None, deadline: date | None = None
+) -> None:
     appeal.tier = tier
     appeal.handler_cadre = cadre
     appeal.handler_unit = unit
@@ -192,8 +196,18 @@ def _start_step(appeal: Appeal, *, tier: int, cadre: Cadre | None = None, unit: 
     appeal.supervising_leader = None
 
 
-def _record(appeal: Appeal, kind: str, *, actor: User | None, principal: User | None, before: _Before | None,
-            comment: str = "", data: dict | None = None, actor_label: str = "", notify: bool = True) -> AppealEvent:
+def _record(
+    appeal: Appeal,
+    kind: str,
+    *,
+    actor: User | None,
+    principal: User | None,
+    before: _Before | None,
+    comment: str = "",
+    data: dict | None = None,
+    actor_label: str = "",
+    notify: bool = True,
+) -> AppealEvent:
     """Save the appeal with a new version and append the event that says what happened."""
     appeal.version += 1
     appeal.full_clean(exclude=["raised_by", "enterprise", "category", "cadre", "visit"])
@@ -233,8 +247,13 @@ def _store_attachments(appeal: Appeal, files, acting_user: User) -> None:
     files = list(files or [])
     content_types = validate_attachments(files, existing=appeal.attachments.count())
     for upload, content_type in zip(files, content_types, strict=True):
-        attachment = AppealAttachment(appeal=appeal, name=os.path.basename(upload.name)[:200], size=upload.size,
-                                      content_type=content_type, uploaded_by=acting_user)
+        attachment = AppealAttachment(
+            appeal=appeal,
+            name=os.path.basename(upload.name)[:200],
+            size=upload.size,
+            content_type=content_type,
+            uploaded_by=acting_user,
+        )
         attachment.file.save(os.path.basename(upload.name), upload, save=False)
         attachment.save()
 
@@ -289,8 +308,15 @@ def appeal_raise(
     appeal.full_clean(exclude=["version"])
     appeal.save()
     _store_attachments(appeal, files, acting_user)
-    _record(appeal, EventKind.RAISED, actor=acting_user, principal=None, before=None, comment=description[:500],
-            data={"source": source, "urgency": urgency, "visit": visit.pk if visit else None})
+    _record(
+        appeal,
+        EventKind.RAISED,
+        actor=acting_user,
+        principal=None,
+        before=None,
+        comment=description[:500],
+        data={"source": source, "urgency": urgency, "visit": visit.pk if visit else None},
+    )
     return appeal
 
 
@@ -298,8 +324,9 @@ def appeal_raise(
 
 
 @transaction.atomic
-def appeal_escalate(*, appeal: Appeal | int, acting_user: User, reason: str,
-                    expected_version: int | None = None) -> Appeal:
+def appeal_escalate(
+    *, appeal: Appeal | int, acting_user: User, reason: str, expected_version: int | None = None
+) -> Appeal:
     """Hand the appeal up a tier: from the cadre to their unit, from the unit to the task force."""
     appeal = _lock(appeal, expected_version)
     principal = _authorize("escalate", appeal, acting_user)
@@ -315,8 +342,14 @@ def appeal_escalate(*, appeal: Appeal | int, acting_user: User, reason: str,
 
 
 @transaction.atomic
-def appeal_return(*, appeal: Appeal | int, acting_user: User, reason: str, to_tier: int | None = None,
-                  expected_version: int | None = None) -> Appeal:
+def appeal_return(
+    *,
+    appeal: Appeal | int,
+    acting_user: User,
+    reason: str,
+    to_tier: int | None = None,
+    expected_version: int | None = None,
+) -> Appeal:
     """Send the appeal back down: the unit to the cadre; the task force to the unit or the cadre."""
     appeal = _lock(appeal, expected_version)
     principal = _authorize("return", appeal, acting_user)
@@ -341,8 +374,16 @@ ASSIGNABLE_KINDS = (UnitKind.SERVICE_GROUP, UnitKind.DEPARTMENT, UnitKind.WORKIN
 
 
 @transaction.atomic
-def appeal_assign(*, appeal: Appeal | int, acting_user: User, unit: Unit, deadline: date | None = None,
-                  workdays: int | None = None, comment: str = "", expected_version: int | None = None) -> Appeal:
+def appeal_assign(
+    *,
+    appeal: Appeal | int,
+    acting_user: User,
+    unit: Unit,
+    deadline: date | None = None,
+    workdays: int | None = None,
+    comment: str = "",
+    expected_version: int | None = None,
+) -> Appeal:
     """交办: the task force hands the appeal to a service group or functional department, with a deadline.
 
     Assigning an appeal that is already assigned reassigns it.
@@ -365,8 +406,15 @@ def appeal_assign(*, appeal: Appeal | int, acting_user: User, unit: Unit, deadli
     kind = "reassigned" if appeal.handler_unit_id else "assigned"
     _finish_step(appeal)
     _start_step(appeal, tier=Tier.TASKFORCE, unit=unit, deadline=deadline)
-    _record(appeal, EventKind.ASSIGNED, actor=acting_user, principal=principal, before=before, comment=comment,
-            data={"mode": kind, "unit": unit.pk})
+    _record(
+        appeal,
+        EventKind.ASSIGNED,
+        actor=acting_user,
+        principal=principal,
+        before=before,
+        comment=comment,
+        data={"mode": kind, "unit": unit.pk},
+    )
     return appeal
 
 
@@ -374,8 +422,14 @@ def appeal_assign(*, appeal: Appeal | int, acting_user: User, unit: Unit, deadli
 
 
 @transaction.atomic
-def appeal_resolve(*, appeal: Appeal | int, acting_user: User, resolution: str,
-                   kind: str = ResolutionKind.SOLVED, expected_version: int | None = None) -> Appeal:
+def appeal_resolve(
+    *,
+    appeal: Appeal | int,
+    acting_user: User,
+    resolution: str,
+    kind: str = ResolutionKind.SOLVED,
+    expected_version: int | None = None,
+) -> Appeal:
     """The current handler answers the appeal; the enterprise's verdict comes next.
 
     “Not our responsibility” keeps who decided it and why (the actor and the resolution text).
@@ -396,8 +450,15 @@ def appeal_resolve(*, appeal: Appeal | int, acting_user: User, resolution: str,
     appeal.resolved_tier = appeal.tier
     appeal.handling_workdays = handling_workdays(appeal, until=today())
     appeal.deadline = None
-    _record(appeal, EventKind.RESOLVED, actor=acting_user, principal=principal, before=before, comment=resolution,
-            data={"kind": kind, "handling_workdays": appeal.handling_workdays})
+    _record(
+        appeal,
+        EventKind.RESOLVED,
+        actor=acting_user,
+        principal=principal,
+        before=before,
+        comment=resolution,
+        data={"kind": kind, "handling_workdays": appeal.handling_workdays},
+    )
     return appeal
 
 
@@ -407,8 +468,9 @@ def handling_workdays(appeal: Appeal, *, until: date) -> int:
     return max(workdays_between(raised_on, until) - appeal.paused_workdays, 0)
 
 
-def _apply_feedback(appeal: Appeal, *, verdict: str, comment: str, actor: User | None, principal: User | None,
-                    actor_label: str = "") -> Appeal:
+def _apply_feedback(
+    appeal: Appeal, *, verdict: str, comment: str, actor: User | None, principal: User | None, actor_label: str = ""
+) -> Appeal:
     if verdict not in Feedback.values:
         raise ValidationError(_("Choose satisfied, basically satisfied or unsatisfied."))
     comment = (comment or "").strip()
@@ -421,11 +483,29 @@ def _apply_feedback(appeal: Appeal, *, verdict: str, comment: str, actor: User |
     if verdict in SATISFIED_VERDICTS:
         appeal.status = Status.CLOSED
         appeal.closed_at = appeal.feedback_at
-        _record(appeal, EventKind.FEEDBACK, actor=actor, principal=principal, before=before, comment=comment,
-                data={"verdict": verdict}, actor_label=actor_label, notify=False)
+        _record(
+            appeal,
+            EventKind.FEEDBACK,
+            actor=actor,
+            principal=principal,
+            before=before,
+            comment=comment,
+            data={"verdict": verdict},
+            actor_label=actor_label,
+            notify=False,
+        )
     else:
-        _record(appeal, EventKind.FEEDBACK, actor=actor, principal=principal, before=before, comment=comment,
-                data={"verdict": verdict}, actor_label=actor_label, notify=False)
+        _record(
+            appeal,
+            EventKind.FEEDBACK,
+            actor=actor,
+            principal=principal,
+            before=before,
+            comment=comment,
+            data={"verdict": verdict},
+            actor_label=actor_label,
+            notify=False,
+        )
         _reopen(appeal, actor=actor, principal=principal, reason=comment, actor_label=actor_label)
     return appeal
 
@@ -443,13 +523,21 @@ def _reopen(appeal: Appeal, *, actor: User | None, principal: User | None, reaso
     appeal.resolved_by = None
     appeal.handling_workdays = None
     appeal.closed_at = None
-    _record(appeal, EventKind.REOPENED, actor=actor, principal=principal, before=before, comment=reason,
-            actor_label=actor_label)
+    _record(
+        appeal,
+        EventKind.REOPENED,
+        actor=actor,
+        principal=principal,
+        before=before,
+        comment=reason,
+        actor_label=actor_label,
+    )
 
 
 @transaction.atomic
-def appeal_feedback(*, appeal: Appeal | int, acting_user: User, verdict: str, comment: str = "",
-                    expected_version: int | None = None) -> Appeal:
+def appeal_feedback(
+    *, appeal: Appeal | int, acting_user: User, verdict: str, comment: str = "", expected_version: int | None = None
+) -> Appeal:
     """The cadre records the enterprise's verdict (回访); “unsatisfied” reopens the appeal."""
     appeal = _lock(appeal, expected_version)
     principal = _authorize("feedback", appeal, acting_user)
@@ -457,8 +545,9 @@ def appeal_feedback(*, appeal: Appeal | int, acting_user: User, verdict: str, co
 
 
 @transaction.atomic
-def appeal_reopen(*, appeal: Appeal | int, acting_user: User, reason: str,
-                  expected_version: int | None = None) -> Appeal:
+def appeal_reopen(
+    *, appeal: Appeal | int, acting_user: User, reason: str, expected_version: int | None = None
+) -> Appeal:
     """Task-force staff reopen a resolved or closed appeal, at the tier that resolved it."""
     appeal = _lock(appeal, expected_version)
     principal = _authorize("reopen", appeal, acting_user)
@@ -479,12 +568,21 @@ def feedback_link_create(*, appeal: Appeal | int, acting_user: User) -> str:
     principal = _authorize("request_feedback", appeal, acting_user)
     days = settings.FEEDBACK_LINK_DAYS
     link = FeedbackLink.objects.create(
-        appeal=appeal, token=secrets.token_urlsafe(24), created_by=acting_user,
+        appeal=appeal,
+        token=secrets.token_urlsafe(24),
+        created_by=acting_user,
         expires_at=timezone.now() + timedelta(days=days),
     )
     before = _snapshot(appeal)
-    _record(appeal, EventKind.FEEDBACK_REQUESTED, actor=acting_user, principal=principal, before=before,
-            data={"expires_at": link.expires_at.isoformat()}, notify=False)
+    _record(
+        appeal,
+        EventKind.FEEDBACK_REQUESTED,
+        actor=acting_user,
+        principal=principal,
+        before=before,
+        data={"expires_at": link.expires_at.isoformat()},
+        notify=False,
+    )
     signed = signing.dumps({"l": link.pk, "t": link.token}, salt=FEEDBACK_SALT, compress=True)
     from django.urls import reverse
 
@@ -496,7 +594,9 @@ def feedback_link_open(signed: str) -> FeedbackLink:
     try:
         payload = signing.loads(signed, salt=FEEDBACK_SALT, max_age=timedelta(days=settings.FEEDBACK_LINK_DAYS))
     except signing.SignatureExpired as exc:
-        raise ValidationError(_("This link has expired. Ask your service cadre for a new one."), code="expired") from exc
+        raise ValidationError(
+            _("This link has expired. Ask your service cadre for a new one."), code="expired"
+        ) from exc
     except signing.BadSignature as exc:
         raise ValidationError(_("This link is not valid."), code="invalid") from exc
     link = FeedbackLink.objects.select_related("appeal__enterprise").filter(pk=payload.get("l")).first()
@@ -523,16 +623,23 @@ def feedback_link_submit(*, signed: str, verdict: str, comment: str = "") -> App
     link.used_at = timezone.now()
     link.save(update_fields=["used_at"])
     contact = appeal.enterprise.contact_name or _("the enterprise's contact")
-    return _apply_feedback(appeal, verdict=verdict, comment=comment, actor=None, principal=None,
-                           actor_label=_("%(contact)s (feedback link)") % {"contact": contact})
+    return _apply_feedback(
+        appeal,
+        verdict=verdict,
+        comment=comment,
+        actor=None,
+        principal=None,
+        actor_label=_("%(contact)s (feedback link)") % {"contact": contact},
+    )
 
 
 # --- The clock --------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def appeal_suspend(*, appeal: Appeal | int, acting_user: User, reason: str,
-                   expected_version: int | None = None) -> Appeal:
+def appeal_suspend(
+    *, appeal: Appeal | int, acting_user: User, reason: str, expected_version: int | None = None
+) -> Appeal:
     """Pause the clock while waiting on the enterprise or an outside body."""
     appeal = _lock(appeal, expected_version)
     principal = _authorize("suspend", appeal, acting_user)
@@ -540,14 +647,16 @@ def appeal_suspend(*, appeal: Appeal | int, acting_user: User, reason: str,
     before = _snapshot(appeal)
     appeal.status = Status.SUSPENDED
     appeal.paused_at = timezone.now()
-    _record(appeal, EventKind.SUSPENDED, actor=acting_user, principal=principal, before=before, comment=reason,
-            notify=False)
+    _record(
+        appeal, EventKind.SUSPENDED, actor=acting_user, principal=principal, before=before, comment=reason, notify=False
+    )
     return appeal
 
 
 @transaction.atomic
-def appeal_resume(*, appeal: Appeal | int, acting_user: User, comment: str = "",
-                  expected_version: int | None = None) -> Appeal:
+def appeal_resume(
+    *, appeal: Appeal | int, acting_user: User, comment: str = "", expected_version: int | None = None
+) -> Appeal:
     """Restart the clock; the deadline moves on by the working days spent paused."""
     appeal = _lock(appeal, expected_version)
     principal = _authorize("resume", appeal, acting_user)
@@ -558,14 +667,29 @@ def appeal_resume(*, appeal: Appeal | int, acting_user: User, comment: str = "",
     appeal.deadline = add_workdays(appeal.deadline, paused) if paused else appeal.deadline
     appeal.status = Status.HANDLING
     appeal.paused_at = None
-    _record(appeal, EventKind.RESUMED, actor=acting_user, principal=principal, before=before, comment=comment,
-            data={"paused_from": paused_from.isoformat(), "paused_workdays": paused}, notify=False)
+    _record(
+        appeal,
+        EventKind.RESUMED,
+        actor=acting_user,
+        principal=principal,
+        before=before,
+        comment=comment,
+        data={"paused_from": paused_from.isoformat(), "paused_workdays": paused},
+        notify=False,
+    )
     return appeal
 
 
 @transaction.atomic
-def appeal_press(*, appeal: Appeal | int, acting_user: User, comment: str = "", leader: Cadre | None = None,
-                 response_workdays: int | None = None, expected_version: int | None = None) -> Appeal:
+def appeal_press(
+    *,
+    appeal: Appeal | int,
+    acting_user: User,
+    comment: str = "",
+    leader: Cadre | None = None,
+    response_workdays: int | None = None,
+    expected_version: int | None = None,
+) -> Appeal:
     """督办, graded: first a reminder, then a supervision notice with a response deadline and a named leader."""
     appeal = _lock(appeal, expected_version)
     principal = _authorize("press", appeal, acting_user)
@@ -582,8 +706,15 @@ def appeal_press(*, appeal: Appeal | int, acting_user: User, comment: str = "", 
     appeal.press_level = 2
     appeal.supervising_leader = leader
     appeal.supervision_due = add_workdays(today(), days)
-    _record(appeal, EventKind.SUPERVISED, actor=acting_user, principal=principal, before=before, comment=comment,
-            data={"leader": leader.name, "leader_id": leader.pk, "response_due": appeal.supervision_due.isoformat()})
+    _record(
+        appeal,
+        EventKind.SUPERVISED,
+        actor=acting_user,
+        principal=principal,
+        before=before,
+        comment=comment,
+        data={"leader": leader.name, "leader_id": leader.pk, "response_due": appeal.supervision_due.isoformat()},
+    )
     return appeal
 
 
@@ -591,8 +722,9 @@ def appeal_press(*, appeal: Appeal | int, acting_user: User, comment: str = "", 
 
 
 @transaction.atomic
-def appeal_withdraw(*, appeal: Appeal | int, acting_user: User, reason: str,
-                    expected_version: int | None = None) -> Appeal:
+def appeal_withdraw(
+    *, appeal: Appeal | int, acting_user: User, reason: str, expected_version: int | None = None
+) -> Appeal:
     """The enterprise (through its cadre) or the cadre withdraws the appeal; it stays on record."""
     appeal = _lock(appeal, expected_version)
     principal = _authorize("withdraw", appeal, acting_user)
@@ -602,14 +734,16 @@ def appeal_withdraw(*, appeal: Appeal | int, acting_user: User, reason: str,
     appeal.status = Status.WITHDRAWN
     appeal.deadline = None
     appeal.paused_at = None
-    _record(appeal, EventKind.WITHDRAWN, actor=acting_user, principal=principal, before=before, comment=reason,
-            notify=False)
+    _record(
+        appeal, EventKind.WITHDRAWN, actor=acting_user, principal=principal, before=before, comment=reason, notify=False
+    )
     return appeal
 
 
 @transaction.atomic
-def appeal_mark_out_of_scope(*, appeal: Appeal | int, acting_user: User, explanation: str,
-                             expected_version: int | None = None) -> Appeal:
+def appeal_mark_out_of_scope(
+    *, appeal: Appeal | int, acting_user: User, explanation: str, expected_version: int | None = None
+) -> Appeal:
     """The task force decides the appeal is outside the campaign's remit, and says why."""
     appeal = _lock(appeal, expected_version)
     principal = _authorize("out_of_scope", appeal, acting_user)
@@ -620,8 +754,15 @@ def appeal_mark_out_of_scope(*, appeal: Appeal | int, acting_user: User, explana
     appeal.resolution = explanation
     appeal.deadline = None
     appeal.paused_at = None
-    _record(appeal, EventKind.OUT_OF_SCOPE, actor=acting_user, principal=principal, before=before,
-            comment=explanation, notify=False)
+    _record(
+        appeal,
+        EventKind.OUT_OF_SCOPE,
+        actor=acting_user,
+        principal=principal,
+        before=before,
+        comment=explanation,
+        notify=False,
+    )
     return appeal
 
 
@@ -629,8 +770,15 @@ def appeal_mark_out_of_scope(*, appeal: Appeal | int, acting_user: User, explana
 
 
 @transaction.atomic
-def substitution_create(*, acting_user: User, substitute: User, starts_on: date, ends_on: date,
-                        reason: str = "", principal: User | None = None):
+def substitution_create(
+    *,
+    acting_user: User,
+    substitute: User,
+    starts_on: date,
+    ends_on: date,
+    reason: str = "",
+    principal: User | None = None,
+):
     """Name a substitute for a period; task-force staff may set one up for someone else."""
     from liaison.models import Substitution
 
@@ -645,8 +793,9 @@ def substitution_create(*, acting_user: User, substitute: User, starts_on: date,
         raise ValidationError(_("The substitution must end on or after its first day."))
     if ends_on < today():
         raise ValidationError(_("The substitution would already be over."))
-    substitution = Substitution(principal=principal, substitute=substitute, starts_on=starts_on, ends_on=ends_on,
-                                reason=(reason or "").strip())
+    substitution = Substitution(
+        principal=principal, substitute=substitute, starts_on=starts_on, ends_on=ends_on, reason=(reason or "").strip()
+    )
     substitution.full_clean()
     substitution._history_user = acting_user
     substitution.save()

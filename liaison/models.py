@@ -303,7 +303,9 @@ class Substitution(models.Model):
         verbose_name_plural = _("substitutions")
         ordering = ["-starts_on", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="substitution_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="substitution_ends_after_start"
+            ),
             models.CheckConstraint(condition=~Q(principal=models.F("substitute")), name="substitution_not_self"),
         ]
 

@@ -126,3 +126,29 @@ def categories(db):
     from appeals.models import AppealCategory
 
     return {c.code: c for c in AppealCategory.objects.all()}
+
+
+def ensure_reference_data() -> None:
+    """Put back what data migrations seed (appeal categories, tier deadlines, the holiday calendar):
+    a transactional test's teardown truncates every table, so the next one would find them gone."""
+    import importlib
+
+    from django.apps import apps
+
+    from appeals.models import AppealCategory
+    from workdays.models import CalendarYear
+    from workdays.services import calendar_cache_clear, calendar_sync_from_package
+
+    if not AppealCategory.objects.exists():
+        importlib.import_module("appeals.migrations.0002_seed_and_guard").seed(apps, None)
+    if not CalendarYear.objects.exists():
+        calendar_sync_from_package()
+    calendar_cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_for_transactional_tests(request):
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        ensure_reference_data()

@@ -88,17 +88,26 @@ def test_the_whole_flow_from_cadre_to_task_force_and_back_to_the_enterprise(worl
     events = list(appeal.events.order_by("seq"))
     assert [e.kind for e in events] == ["raised", "escalated", "escalated", "assigned", "resolved", "feedback"]
     assert [e.seq for e in events] == [1, 2, 3, 4, 5, 6]
-    assert [e.actor for e in events] == [world["cadre"], world["cadre"], world["handler"], world["taskforce"],
-                                         world["group_handler"], world["cadre"]]
+    assert [e.actor for e in events] == [
+        world["cadre"],
+        world["cadre"],
+        world["handler"],
+        world["taskforce"],
+        world["group_handler"],
+        world["cadre"],
+    ]
     assert events[3].to_handler == "金融服务组"
     assert appeal.version == 6
 
 
 def test_task_force_can_register_an_appeal_that_starts_in_triage(world):
     appeal = services.appeal_raise(
-        acting_user=world["taskforce"], enterprise=world["pairing"].enterprise,
+        acting_user=world["taskforce"],
+        enterprise=world["pairing"].enterprise,
         category=AppealCategory.objects.get(code="approvals"),
-        title="12345热线：施工许可办理慢", description="企业反映施工许可审批超时。", source="hotline",
+        title="12345热线：施工许可办理慢",
+        description="企业反映施工许可审批超时。",
+        source="hotline",
     )
     assert appeal.tier == Tier.TASKFORCE and appeal.awaiting_triage
     assert appeal.cadre == world["pairing"].cadre  # it still counts for the cadre's unit
@@ -107,8 +116,13 @@ def test_task_force_can_register_an_appeal_that_starts_in_triage(world):
 def test_another_cadre_cannot_raise_an_appeal_for_an_enterprise_not_theirs(world):
     stranger = factories.make_pairing_with_login().cadre.user
     with pytest.raises(PermissionDenied):
-        services.appeal_raise(acting_user=stranger, enterprise=world["pairing"].enterprise,
-                              category=AppealCategory.objects.get(code="other"), title="x", description="y")
+        services.appeal_raise(
+            acting_user=stranger,
+            enterprise=world["pairing"].enterprise,
+            category=AppealCategory.objects.get(code="other"),
+            title="x",
+            description="y",
+        )
     assert not Appeal.objects.exists()
 
 
@@ -160,8 +174,12 @@ def test_finished_appeals_accept_no_handling_moves(world, final):
         services.appeal_escalate(appeal=appeal, acting_user=world["cadre"], reason="a")
         services.appeal_escalate(appeal=appeal, acting_user=world["handler"], reason="b")
         services.appeal_mark_out_of_scope(appeal=appeal, acting_user=world["taskforce"], explanation="属司法程序")
-    for action, kwargs in [("appeal_resolve", {"resolution": "x"}), ("appeal_escalate", {"reason": "x"}),
-                           ("appeal_suspend", {"reason": "x"}), ("appeal_withdraw", {"reason": "x"})]:
+    for action, kwargs in [
+        ("appeal_resolve", {"resolution": "x"}),
+        ("appeal_escalate", {"reason": "x"}),
+        ("appeal_suspend", {"reason": "x"}),
+        ("appeal_withdraw", {"reason": "x"}),
+    ]:
         with pytest.raises((TransitionError, PermissionDenied)):
             getattr(services, action)(appeal=appeal, acting_user=world["taskforce"], **kwargs)
 
@@ -228,8 +246,9 @@ def test_only_task_force_staff_assign(world):
     with pytest.raises(PermissionDenied):
         services.appeal_assign(appeal=appeal, acting_user=world["handler"], unit=world["group"])
     with pytest.raises(ValidationError):  # a cadre's unit kind that cannot take assignments
-        services.appeal_assign(appeal=appeal, acting_user=world["taskforce"],
-                               unit=factories.make_unit(name="区工作专班", kind="taskforce"))
+        services.appeal_assign(
+            appeal=appeal, acting_user=world["taskforce"], unit=factories.make_unit(name="区工作专班", kind="taskforce")
+        )
 
 
 # --- Feedback and reopening -------------------------------------------------------------------
@@ -241,8 +260,9 @@ def test_unsatisfied_feedback_reopens_at_the_tier_and_handler_that_resolved_it(w
     services.appeal_resolve(appeal=appeal, acting_user=world["handler"], resolution="已协调")
     with pytest.raises(ValidationError):  # unsatisfied needs a reason
         services.appeal_feedback(appeal=appeal, acting_user=world["cadre"], verdict=Feedback.UNSATISFIED)
-    services.appeal_feedback(appeal=appeal, acting_user=world["cadre"], verdict=Feedback.UNSATISFIED,
-                             comment="贷款仍未到位")
+    services.appeal_feedback(
+        appeal=appeal, acting_user=world["cadre"], verdict=Feedback.UNSATISFIED, comment="贷款仍未到位"
+    )
     appeal.refresh_from_db()
     assert (appeal.status, appeal.tier, appeal.handler_unit) == (Status.HANDLING, Tier.UNIT, world["unit"])
     assert appeal.resolved_at is None and appeal.feedback == Feedback.UNSATISFIED
@@ -251,8 +271,12 @@ def test_unsatisfied_feedback_reopens_at_the_tier_and_handler_that_resolved_it(w
 
 def test_not_our_responsibility_records_who_decided_and_why(world):
     appeal = raise_one(world)
-    services.appeal_resolve(appeal=appeal, acting_user=world["cadre"], resolution="属于市级事权，已告知企业向市发改委反映",
-                            kind=ResolutionKind.NOT_RESPONSIBLE)
+    services.appeal_resolve(
+        appeal=appeal,
+        acting_user=world["cadre"],
+        resolution="属于市级事权，已告知企业向市发改委反映",
+        kind=ResolutionKind.NOT_RESPONSIBLE,
+    )
     appeal.refresh_from_db()
     assert appeal.resolution_kind == ResolutionKind.NOT_RESPONSIBLE and appeal.resolved_by == world["cadre"]
     event = appeal.events.get(kind=EventKind.RESOLVED)
@@ -370,8 +394,13 @@ def test_a_stale_version_gets_already_changed_and_no_event(world):
 def test_a_substitute_acts_for_someone_away_and_the_timeline_says_so(world, django_capture_on_commit_callbacks):
     # given the cadre is away and names a colleague
     colleague = factories.make_user(username="colleague")
-    services.substitution_create(acting_user=world["cadre"], substitute=colleague, starts_on=ORDINARY_DAY,
-                                 ends_on=ORDINARY_DAY + timedelta(days=10), reason="外出学习")
+    services.substitution_create(
+        acting_user=world["cadre"],
+        substitute=colleague,
+        starts_on=ORDINARY_DAY,
+        ends_on=ORDINARY_DAY + timedelta(days=10),
+        reason="外出学习",
+    )
     appeal = raise_one(world)
     # then the colleague sees it in their queue and escalates it on the cadre's behalf
     from appeals.selectors import my_queue
@@ -382,8 +411,9 @@ def test_a_substitute_acts_for_someone_away_and_the_timeline_says_so(world, djan
     assert event.actor == colleague and event.on_behalf_of == world["cadre"]
     # and when the unit's handler is away too, the notification goes to their substitute
     handler_sub = factories.make_user(username="handler-sub")
-    Substitution.objects.create(principal=world["handler"], substitute=handler_sub, starts_on=ORDINARY_DAY,
-                                ends_on=ORDINARY_DAY)
+    Substitution.objects.create(
+        principal=world["handler"], substitute=handler_sub, starts_on=ORDINARY_DAY, ends_on=ORDINARY_DAY
+    )
     appeal.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
         services.appeal_resolve(appeal=appeal, acting_user=handler_sub, resolution="已办结")

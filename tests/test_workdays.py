@@ -125,8 +125,8 @@ def test_working_days_between_is_zero_when_the_end_is_not_after_the_start():
 
 def test_adding_then_counting_gives_back_the_same_number_of_working_days():
     # given starts spread over 2024 and 2025, holidays and make-up days included
-    starts = [d("2024-01-01") + timedelta(days=k) for k in range(0, 731, 2)]
-    for start in starts:
+    starts = [d("2024-01-01") + timedelta(days=k) for k in range(731)]
+    for i, start in enumerate(starts):
         for n in range(31):
             # when adding n working days
             end = add_workdays(start, n)
@@ -134,7 +134,7 @@ def test_adding_then_counting_gives_back_the_same_number_of_working_days():
             assert workdays_between(start, end) == n, (start, n, end)
             # (the package's find_workday(k, day) first moves to the next working day from `day`
             # itself, then k more; so the n-th working day strictly after `start` is this:)
-            if n:
+            if n and i % 5 == 0:
                 assert end == chinese_calendar.find_workday(n - 1, start + timedelta(days=1)), (start, n)
 
 
@@ -156,7 +156,7 @@ def test_a_year_without_a_published_calendar_cannot_be_counted(year):
     assert year not in services.package_years()
     # when a deadline needs a day of that year
     with pytest.raises(CalendarNotCovered) as caught:
-        add_workdays(date(year - 1, 12, 30), 5)
+        add_workdays(date(year, 3, 1), 5)
     # then the error names the year, in Chinese by default
     assert caught.value.year == year
     assert str(year) in str(caught.value)
@@ -216,8 +216,9 @@ def test_a_weekday_turned_into_a_holiday_changes_deadlines_at_once(taskforce_use
     assert add_workdays(d("2025-03-11"), 1) == d("2025-03-12")
 
 
-def test_another_process_notices_a_change_through_the_shared_stamp():
-    # given this process has a warm snapshot
+def test_another_process_notices_a_change_through_the_shared_stamp(monkeypatch):
+    # given this process has a warm snapshot and looks at the shared stamp on every call
+    monkeypatch.setattr(services, "STAMP_CHECK_INTERVAL_SECONDS", 0)
     assert is_workday(d("2025-03-12"))
     # when another process changes the calendar (simulated: a row written without signals, stamp replaced)
     CalendarDay.objects.bulk_create([CalendarDay(date=d("2025-03-12"), kind=DayKind.HOLIDAY, name="x")])

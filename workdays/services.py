@@ -2,8 +2,9 @@
 
 The arithmetic reads a process-wide snapshot of the whole calendar (a few hundred rows), loaded in
 two queries and reused until the calendar changes. A change clears this process's snapshot at once
-and replaces a stamp in Django's cache, so that other processes reload too; the stamp is replaced
-again on commit, so that no process keeps what it read before the change was visible.
+and replaces a stamp in Django's cache; other processes compare that stamp (at most every
+STAMP_CHECK_INTERVAL_SECONDS) and reload. The stamp is replaced again on commit, so that no process
+keeps what it read before the change was visible to it.
 
 A date in a year without a published calendar raises CalendarNotCovered: counting such a year as
 plain Monday-to-Friday would give wrong deadlines around the Spring Festival or National Day.
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 ONE_DAY = timedelta(days=1)
+# Changes made in this process are seen at once; other processes' changes within this many seconds.
+STAMP_CHECK_INTERVAL_SECONDS = 2.0
 # A safety net only: changes are noticed through the stamp long before this.
 SNAPSHOT_MAX_AGE_SECONDS = 600
 STAMP_KEY_PREFIX = "workdays:calendar-stamp:"
@@ -79,6 +82,7 @@ class _Snapshot:
 
 
 _snapshot_current: _Snapshot | None = None
+_stamp_checked_at = 0.0
 
 
 def _stamp_key() -> str:
@@ -109,15 +113,21 @@ def _load(stamp: str | None) -> _Snapshot:
 
 
 def _snapshot() -> _Snapshot:
-    global _snapshot_current
-    stamp = _shared_stamp()  # read before loading: a change in between then only causes one more load
+    global _snapshot_current, _stamp_checked_at
     current = _snapshot_current
-    if (
-        current is not None
-        and current.stamp == stamp
-        and time.monotonic() - current.loaded_at < SNAPSHOT_MAX_AGE_SECONDS
-    ):
-        return current
+    now = time.monotonic()
+    if current is not None and now - current.loaded_at < SNAPSHOT_MAX_AGE_SECONDS:
+        # A round trip to the cache costs about as much as the arithmetic of a whole page of
+        # deadlines, so other processes' changes are looked for at most every few seconds.
+        if now - _stamp_checked_at < STAMP_CHECK_INTERVAL_SECONDS:
+            return current
+        stamp = _shared_stamp()
+        _stamp_checked_at = now
+        if stamp == current.stamp:
+            return current
+    else:
+        stamp = _shared_stamp()  # read before loading: a change in between only causes one more load
+        _stamp_checked_at = now
     current = _load(stamp)
     _snapshot_current = current
     return current
