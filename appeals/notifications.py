@@ -76,6 +76,9 @@ def appeal_notify(*, appeal_id: int, event_id: int) -> int:
         pk=appeal_id
     )
     event = AppealEvent.objects.get(pk=event_id)
+    if event.seq != appeal.version:
+        # The appeal has moved on since: that step is over, and the later event notifies its holder.
+        return 0
     if event.kind == EventKind.RESOLVED:
         users = with_substitutes([appeal.cadre.user] if appeal.cadre and appeal.cadre.user else [appeal.raised_by])
         title = _("Appeal resolved, please collect the enterprise's feedback: %(title)s") % {"title": appeal.title}

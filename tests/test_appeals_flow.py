@@ -453,3 +453,16 @@ def test_appeals_cannot_be_deleted_by_the_admin_or_the_orm(world):
     appeal = raise_one(world)
     with pytest.raises(ValidationError):
         Appeal.objects.get(pk=appeal.pk).delete()
+
+
+def test_a_notification_for_a_step_already_over_is_not_sent(world):
+    # given an appeal escalated before the job for its "raised" event ran
+    appeal = raise_one(world)
+    raised = appeal.events.get(kind=EventKind.RAISED)
+    services.appeal_escalate(appeal=appeal, acting_user=world["cadre"], reason="a")
+    # when the late job runs
+    from appeals import tasks
+
+    # then nobody is told about a step that is over
+    assert tasks.appeal_notify(appeal.pk, raised.pk) == 0
+    assert not Notification.objects.exists()

@@ -1,6 +1,8 @@
 """The official working-day calendar: holidays, make-up working days, and deadlines counted on them."""
 
+import os
 from datetime import date, timedelta
+from pathlib import Path
 
 import chinese_calendar
 import pytest
@@ -22,6 +24,15 @@ from workdays.services import (
 )
 
 pytestmark = pytest.mark.django_db
+
+SHOTS = Path(os.environ["SCREENSHOT_DIR"]) if os.environ.get("SCREENSHOT_DIR") else None
+
+
+def shot(page, name: str) -> None:
+    """Keep a screenshot when SCREENSHOT_DIR is set, as tests/test_browser.py does."""
+    if SHOTS:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 @pytest.fixture(autouse=True)
@@ -446,6 +457,7 @@ def test_task_force_staff_use_the_calendar_on_a_phone(live_server, phone_page):
     # then the 2024 calendar fits the screen
     page.wait_for_selector('[data-date="2024-02-12"]')
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, "phone-calendar-2024")
     # and when they add a day, it shows in the list
     page.goto(f"{live_server.url}/calendar/?year=2027")
     page.fill("#id_date", "2027-01-01")
@@ -454,3 +466,12 @@ def test_task_force_staff_use_the_calendar_on_a_phone(live_server, phone_page):
     page.click("#add-day button[type=submit]")
     page.wait_for_selector('[data-date="2027-01-01"]')
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, "phone-calendar-2027-added")
+    # and a Saturday entered as a holiday is explained, not saved
+    page.fill("#id_date", "2027-01-09")
+    page.select_option("#id_kind", "holiday")
+    page.fill("#id_name", "元旦")
+    page.click("#add-day button[type=submit]")
+    page.wait_for_selector("#add-day .errorlist")
+    assert "周六或周日" in page.locator("#add-day").inner_text()
+    shot(page, "phone-calendar-error")
