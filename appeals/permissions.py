@@ -17,16 +17,21 @@ Rule = Callable[["User", Appeal], bool]
 
 
 def principals_of(user: User) -> list[User]:
-    """The users `user` stands in for today."""
+    """The users `user` stands in for today; asked once per user object (that is, per request)."""
     if not user.is_authenticated:
         return []
     day = today()
-    return [
+    cached = getattr(user, "_principals_cache", None)
+    if cached is not None and cached[0] == day:
+        return cached[1]
+    principals = [
         s.principal
         for s in Substitution.objects.filter(substitute=user, starts_on__lte=day, ends_on__gte=day).select_related(
             "principal__cadre"
         )
     ]
+    user._principals_cache = (day, principals)
+    return principals
 
 
 def handles_unit(user: User, unit_id: int | None) -> bool:

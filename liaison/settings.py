@@ -203,6 +203,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set: appeals reuse the field names "status" and "kind" of the roster API,
+    # and name one set several ways (status, from_status, to_status).
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "enterprises.models.EnterpriseStatus",
+        "KindEnum": "liaison.models.UnitKind",
+        "AppealStatusEnum": "appeals.models.Status",
+        "AppealTierEnum": "appeals.models.Tier",
+        "AppealEventKindEnum": "appeals.models.EventKind",
+        "ResolutionKindEnum": "appeals.models.ResolutionKind",
+        "FeedbackVerdictEnum": "appeals.models.Feedback",
+    },
 }
 
 # --- Security in production -----------------------------------------------------------------

@@ -475,3 +475,12 @@ def test_task_force_staff_use_the_calendar_on_a_phone(live_server, phone_page):
     page.wait_for_selector("#add-day .errorlist")
     assert "周六或周日" in page.locator("#add-day").inner_text()
     shot(page, "phone-calendar-error")
+
+
+def test_the_admin_lists_calendar_days_by_year_and_kind(client, admin_user_):
+    client.force_login(admin_user_)
+    url = reverse("admin:workdays_calendarday_changelist")
+    response = client.get(url, {"year": "2024", "kind": "holiday", "q": "春节"})
+    assert response.status_code == 200
+    assert "2024-02-12" in response.content.decode() or "2024年2月12日" in response.content.decode()
+    assert client.get(reverse("admin:workdays_calendaryear_changelist")).status_code == 200

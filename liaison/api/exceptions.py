@@ -1,13 +1,35 @@
 """Turn service-layer errors into API responses: Django's ValidationError becomes a 400 with
-field messages, PermissionDenied a 403, exactly as the browser shows them."""
+field messages, PermissionDenied a 403, exactly as the browser shows them. An appeal move its
+state does not allow (TransitionError) or made on a stale version (ConcurrentChange) is a 409
+Conflict whose `code` says which."""
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from appeals.services import ConcurrentChange, TransitionError
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("This conflicts with the record's current state.")
+    default_code = "conflict"
+
+
+def _conflict(context, *, code: str, message: str, **extra):
+    response = drf_exception_handler(Conflict(message, code), context)
+    response.data.update(code=code, **extra)
+    return response
 
 
 def exception_handler(exc, context):
+    # TransitionError is a ValidationError: it must be told apart before the 400 branch.
+    if isinstance(exc, TransitionError):
+        return _conflict(context, code="illegal_transition", message=" ".join(exc.messages))
+    if isinstance(exc, ConcurrentChange):
+        return _conflict(context, code="stale_version", message=str(exc), version=exc.appeal.version)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             detail = {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}

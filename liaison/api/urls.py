@@ -1,14 +1,15 @@
 """The REST API under /api/v1/.
 
-Its routes live in the `api` namespace (`api:unit-list`, `api:visit-detail`, `api:me`...) so that
-they never shadow the browser pages' `unit-detail`, `visit-detail`... which the models'
-`get_absolute_url` reverse.
+Its routes live in the `api` namespace (`api:unit-list`, `api:visit-detail`, `api:appeal-detail`,
+`api:me`...) so that they never shadow the browser pages' `unit-detail`, `visit-detail`,
+`appeal-detail`... which the models' `get_absolute_url` reverse.
 """
 
 from django.urls import include, path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from appeals.api import views as appeal_views
 from liaison.api import views
 
 router = DefaultRouter()
@@ -17,6 +18,10 @@ router.register("cadres", views.CadreViewSet, basename="cadre")
 router.register("enterprises", views.EnterpriseViewSet, basename="enterprise")
 router.register("assignments", views.AssignmentViewSet, basename="assignment")
 router.register("visits", views.VisitViewSet, basename="visit")
+router.register("appeals", appeal_views.AppealViewSet, basename="appeal")
+router.register("appeal-categories", appeal_views.AppealCategoryViewSet, basename="appeal-category")
+router.register("substitutions", appeal_views.SubstitutionViewSet, basename="substitution")
+router.register("notifications", appeal_views.NotificationViewSet, basename="notification")
 
 api_patterns = [
     path("auth/token/", obtain_auth_token, name="token"),

@@ -1,0 +1,1 @@
+"""The appeals REST API (诉求): registered under /api/v1/ by liaison.api.urls."""
