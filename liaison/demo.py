@@ -4,7 +4,8 @@
 by unit name, username and credit code (these keys are the same for every seed), so a second run
 creates nothing. Every random choice comes from `random.Random` seeded per stage with the `seed`,
 so names, pairings and visits are the same on every run; only the dates move with today (the
-campaign started five months ago, visits run up to today).
+campaign started five months ago, visits run up to today). The appeals the cadres raised are in
+liaison.demo_appeals.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from enterprises.models import Enterprise, EnterpriseStatus, Ownership
 from enterprises.validators import make_credit_code
 from liaison.models import Assignment, Cadre, Category, Rank, Role, Unit, UnitKind, User, Visit, VisitMethod
 from liaison.selectors import today as local_today
+from workdays.services import CalendarNotCovered
 
 DEFAULT_SEED = 2024
 DEFAULT_PASSWORD = "demo12345"
@@ -1232,6 +1234,19 @@ STAFF_LOGINS = (
 )
 
 
+def handler_logins() -> list[tuple[str, str]]:
+    """(username, unit name) of the unit handlers' logins: h0001, h0002, ... for the departments and
+    street offices (the demo's `handler` has 区科技和工业信息化局), g01 ... g08 for the service groups.
+    The same for every seed, so that a reset finds them."""
+    units = [spec.name for spec in DEPARTMENTS if spec.name != HANDLER_UNIT] + [spec.name for spec in STREETS]
+    logins = [(f"h{number:04d}", name) for number, name in enumerate(units, 1)]
+    return logins + [(f"g{number:02d}", spec.name) for number, spec in enumerate(SERVICE_GROUPS, 1)]
+
+
+def _handler_label(unit: str) -> str:
+    return f"{unit}联络员"
+
+
 def _chunks(items: list, size: int = CHUNK):
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -1298,6 +1313,37 @@ def _ensure_units(plan: DistrictPlan, actor: User, result: BuildResult, reporter
             units[unit.name] = unit
         result.created["units"] += len(new)
     return units
+
+
+def _ensure_handler_users(password_hash: str, result: BuildResult, reporter: Reporter) -> dict[int, User]:
+    """The unit handlers' logins, created where missing; returns unit id -> the login handling it."""
+    logins = handler_logins()
+    units = {unit.name: unit for unit in Unit.objects.filter(name__in=[name for _username, name in logins])}
+    users = {u.username: u for u in User.objects.filter(username__in=[username for username, _name in logins])}
+    new = [
+        User(
+            username=username,
+            password=password_hash,
+            role=Role.UNIT_HANDLER,
+            first_name=_handler_label(name),
+            unit=units[name],
+        )
+        for username, name in logins
+        if username not in users and name in units
+    ]
+    for user in _bulk(User, new, label="handler logins", reporter=reporter, actor=None, history=False):
+        users[user.username] = user
+    if new:
+        result.created["users"] += len(new)
+    handlers = {
+        users[username].unit_id: users[username]
+        for username, _name in logins
+        if username in users and users[username].role == Role.UNIT_HANDLER and users[username].unit_id
+    }
+    handler = User.objects.filter(username="handler", role=Role.UNIT_HANDLER, unit__isnull=False).first()
+    if handler is not None:
+        handlers[handler.unit_id] = handler
+    return handlers
 
 
 def _ensure_cadres(plan, users, units, actor, result, reporter) -> dict[int, Cadre]:
@@ -1504,57 +1550,100 @@ def _logins(plan: DistrictPlan | None, staff: dict[str, User], cadre_users: dict
 def demo_district_build(
     *, seed: int = DEFAULT_SEED, password: str = DEFAULT_PASSWORD, reporter: Reporter | None = None
 ) -> BuildResult:
-    """Build the demo district, writing only what is not stored yet (by unit name, username, credit code)."""
+    """Build the demo district, writing only what is not stored yet (by unit name, username, credit
+    code; the appeals by the mark on their first event)."""
+    from liaison import demo_appeals
+
     reporter = reporter or Reporter()
     today = local_today()
     plan = build_plan(seed)
-    if _plan_is_stored(plan):
+    stored = _plan_is_stored(plan)
+    appeals_stored = demo_appeals.demo_appeals_exist()
+    if stored and appeals_stored:
         return BuildResult(existed=True, logins=_logins(None, {}, {}))
 
     result = BuildResult(existed=False)
     password_hash = make_password(password)  # once: hashing 436 passwords one by one takes minutes
+    staff, cadre_users = {}, {}
     with transaction.atomic():
-        reporter.stage("Demo logins")
-        staff = _ensure_staff_users(password_hash, result, reporter)
-        actor = staff["taskforce"]
+        if not stored:
+            staff, cadre_users = _build_roster(plan, seed, today, password_hash, result, reporter)
 
-        reporter.stage("Units: the 1+3+8 task force, departments, street offices")
-        units = _ensure_units(plan, actor, result, reporter)
-        handler = staff["handler"]
-        if getattr(handler, "_demo_new", False):
-            handler.unit = units[HANDLER_UNIT]
-            handler.save(update_fields=["unit"])
-        reporter.stage(f"  {result.created['units']} units created")
-
-        reporter.stage("Cadres and their logins")
-        cadre_users = _ensure_cadre_users(plan, password_hash, result, reporter)
-        cadres = _ensure_cadres(plan, cadre_users, units, actor, result, reporter)
-        reporter.stage(f"  {result.created['cadres']} cadres created, {result.created['users']} logins in all")
-
-        reporter.stage("Enterprises")
-        enterprises = _ensure_enterprises(plan, units, actor, result, reporter)
-        reporter.stage(f"  {result.created['enterprises']} enterprises created")
-
-        reporter.stage("Pairings")
-        pairs = _ensure_pairings(plan, cadres, enterprises, actor, today, result, reporter)
-        reporter.stage(f"  {result.created['pairings']} pairings created")
-
-        reporter.stage("Visits")
-        visits = _plan_visits(seed, pairs, today)
-        _bulk(Visit, visits, label="visits", reporter=reporter, actor=None)
-        result.created["visits"] += len(visits)
-        reporter.stage(f"  {len(visits)} visits created")
-    result.logins = _logins(plan, staff, cadre_users)
+        if not appeals_stored:
+            _build_appeals(plan, seed, today, password_hash, result, reporter)
+    result.logins = _logins(plan, staff, cadre_users) if not stored else _logins(None, {}, {})
     return result
 
 
+def _build_appeals(plan, seed, today, password_hash, result, reporter) -> None:
+    """The unit handlers' logins, and the appeals the cadres raised, in every state."""
+    from liaison import demo_appeals
+
+    reporter.stage("Appeals")
+    handlers = _ensure_handler_users(password_hash, result, reporter)
+    try:
+        with transaction.atomic():
+            built = demo_appeals.demo_appeals_build(
+                seed=seed,
+                today=today,
+                credit_codes=[e.credit_code for e in plan.enterprises],
+                handlers=handlers,
+                reporter=reporter,
+            )
+    except CalendarNotCovered as exc:  # deadlines cannot be counted: the rest of the district is still useful
+        reporter.stage(f"  Appeals skipped: {exc}")
+        return
+    result.created["appeals"] += built.appeals
+    result.created["appeal events"] += built.events
+    reporter.stage(f"  {built.appeals} appeals created: {built.summary}")
+    for name in built.skipped:
+        reporter.stage(f"  No enterprise fits the appeal “{name}”; left out")
+
+
+def _build_roster(plan, seed, today, password_hash, result, reporter) -> tuple[dict, dict]:
+    """Units, logins, cadres, enterprises, pairings and visits."""
+    reporter.stage("Demo logins")
+    staff = _ensure_staff_users(password_hash, result, reporter)
+    actor = staff["taskforce"]
+
+    reporter.stage("Units: the 1+3+8 task force, departments, street offices")
+    units = _ensure_units(plan, actor, result, reporter)
+    handler = staff["handler"]
+    if getattr(handler, "_demo_new", False):
+        handler.unit = units[HANDLER_UNIT]
+        handler.save(update_fields=["unit"])
+    reporter.stage(f"  {result.created['units']} units created")
+
+    reporter.stage("Cadres and their logins")
+    cadre_users = _ensure_cadre_users(plan, password_hash, result, reporter)
+    cadres = _ensure_cadres(plan, cadre_users, units, actor, result, reporter)
+    reporter.stage(f"  {result.created['cadres']} cadres created, {result.created['users']} logins in all")
+
+    reporter.stage("Enterprises")
+    enterprises = _ensure_enterprises(plan, units, actor, result, reporter)
+    reporter.stage(f"  {result.created['enterprises']} enterprises created")
+
+    reporter.stage("Pairings")
+    pairs = _ensure_pairings(plan, cadres, enterprises, actor, today, result, reporter)
+    reporter.stage(f"  {result.created['pairings']} pairings created")
+
+    reporter.stage("Visits")
+    visits = _plan_visits(seed, pairs, today)
+    _bulk(Visit, visits, label="visits", reporter=reporter, actor=None)
+    result.created["visits"] += len(visits)
+    reporter.stage(f"  {len(visits)} visits created")
+    return staff, cadre_users
+
+
 def demo_district_reset(*, reporter: Reporter | None = None) -> Counter:
-    """Delete the demo district: its logins and their cadres, its enterprises, every pairing and
-    visit of those, and the demo units nothing else uses. History rows of what is deleted go too.
+    """Delete the demo district: its logins and their cadres, its enterprises, every pairing, visit
+    and appeal of those, and the demo units nothing else uses. History rows of what is deleted go too.
 
     The keys (unit names, usernames, credit codes) are the same for every seed, so this finds a
     district built with any seed.
     """
+    from liaison import demo_appeals
+
     reporter = reporter or Reporter()
     plan = build_plan(DEFAULT_SEED)
     deleted: Counter = Counter()
@@ -1562,6 +1651,8 @@ def demo_district_reset(*, reporter: Reporter | None = None) -> Counter:
         cadre_ids = list(Cadre.objects.filter(user__username__in=plan.usernames).values_list("pk", flat=True))
         codes = [e.credit_code for e in plan.enterprises]
         enterprise_ids = list(Enterprise.objects.filter(credit_code__in=codes).values_list("pk", flat=True))
+        appeals = demo_appeals.demo_appeals_of(enterprise_ids=enterprise_ids, cadre_ids=cadre_ids)
+        deleted["appeals"] = demo_appeals.demo_appeals_delete(appeals, reporter)
         visits = Visit.objects.filter(Q(cadre__in=cadre_ids) | Q(enterprise__in=enterprise_ids))
         pairings = Assignment.objects.filter(Q(cadre__in=cadre_ids) | Q(enterprise__in=enterprise_ids))
         steps = (
@@ -1577,17 +1668,25 @@ def demo_district_reset(*, reporter: Reporter | None = None) -> Counter:
                 model.objects.filter(pk__in=chunk).delete()
                 model.history.filter(id__in=chunk).delete()
             deleted[label] = len(ids)
-        # A staff login is the demo's only if it still carries the demo's label: an `admin` made
-        # before the demo is someone's own account.
+        # A staff or handler login is the demo's only if it still carries the demo's label: an `admin`
+        # made before the demo is someone's own account.
+        labelled = [(username, label) for username, _role, label, *_flags in STAFF_LOGINS]
+        labelled += [(username, _handler_label(unit)) for username, unit in handler_logins()]
         demo_users = Q(username__in=plan.usernames) | Q(
-            *[Q(username=username, first_name=label) for username, _role, label, *_flags in STAFF_LOGINS],
-            _connector=Q.OR,
+            *[Q(username=username, first_name=label) for username, label in labelled], _connector=Q.OR
         )
         deleted["users"] = User.objects.filter(demo_users).delete()[1].get(User._meta.label, 0)
         names = [u.name for u in plan.units]
         for top_level in (False, True):
             for unit in Unit.objects.filter(name__in=names, parent__isnull=top_level):
-                if unit.cadres.exists() or unit.enterprises.exists() or unit.users.exists() or unit.children.exists():
+                used = (
+                    unit.cadres.exists()
+                    or unit.enterprises.exists()
+                    or unit.users.exists()
+                    or unit.children.exists()
+                    or unit.handled_appeals.exists()
+                )
+                if used:
                     reporter.stage(f"Keeping unit {unit.name}: other data uses it")
                     continue
                 pk = unit.pk

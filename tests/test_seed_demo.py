@@ -1,5 +1,6 @@
 """`manage.py seed_demo` builds the article's district (大连市西岗区): 1+3+8 units, 424 one-to-one
-pairings, six months of visits with some lagging cadres, and demo logins for every role.
+pairings, six months of visits with some lagging cadres, 201 appeals in every state, and demo logins
+for every role.
 
 The district is built once for the module inside a transaction that is rolled back at the end;
 each test runs in a savepoint within it, so tests that change data do not affect the others.
@@ -7,18 +8,38 @@ each test runs in a savepoint within it, so tests that change data do not affect
 
 from __future__ import annotations
 
+import datetime
 import io
+import zoneinfo
 from collections import Counter
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, F
+from django.urls import resolve
+from django.utils import timezone
 
+from appeals import services
+from appeals.models import (
+    OPEN_STATUSES,
+    Appeal,
+    AppealCategory,
+    AppealEvent,
+    EventKind,
+    FeedbackLink,
+    ResolutionKind,
+    Source,
+    Status,
+    Tier,
+    Urgency,
+)
+from appeals.selectors import appeal_metrics, my_queue, queue_counts
 from enterprises.models import Enterprise, EnterpriseStatus
 from enterprises.validators import credit_code_error, make_credit_code
-from liaison import demo
+from liaison import demo, demo_appeals
 from liaison.models import Assignment, Cadre, Rank, Role, Unit, UnitKind, User, Visit
 from liaison.selectors import monthly_contact, previous_month, today
 
@@ -32,8 +53,19 @@ DEMO_LOGINS = {
 }
 
 
+# The demo is built relative to today. Pin today, so that the tests never depend on the real date
+# (in late December deadlines would fall in a year the holiday calendar does not cover yet).
+FIXED_NOW = datetime.datetime(2026, 11, 25, 10, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def fixed_clock():
+    with mock.patch("django.utils.timezone.now", return_value=FIXED_NOW):
+        yield
+
+
 @pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
+def seeded(fixed_clock, django_db_setup, django_db_blocker):
     """The demo district, built once; returns what the command printed."""
     with django_db_blocker.unblock(), transaction.atomic():
         out = io.StringIO()
@@ -50,6 +82,9 @@ def _counts() -> dict[str, int]:
         "enterprises": Enterprise.objects.count(),
         "pairings": Assignment.objects.count(),
         "visits": Visit.objects.count(),
+        "appeals": Appeal.objects.count(),
+        "appeal events": AppealEvent.objects.count(),
+        "feedback links": FeedbackLink.objects.count(),
         "history": Unit.history.count()
         + Cadre.history.count()
         + Enterprise.history.count()
@@ -74,6 +109,14 @@ def _fingerprint() -> dict[str, list]:
         ),
         "visits": sorted(
             Visit.objects.values_list("enterprise__credit_code", "cadre__name", "date", "method", "summary")
+        ),
+        "appeals": sorted(
+            Appeal.objects.values_list(
+                "enterprise__credit_code", "raised_at", "title", "status", "tier", "deadline", "version"
+            )
+        ),
+        "appeal events": sorted(
+            AppealEvent.objects.values_list("appeal__enterprise__credit_code", "at", "seq", "kind", "actor__username")
         ),
     }
 
@@ -300,6 +343,252 @@ def test_every_seeded_row_has_a_created_entry_in_its_history(seeded, db):
     assert Cadre.history.filter(history_user__username="taskforce").count() == Cadre.objects.count()
 
 
+def _demo_appeals():
+    return Appeal.objects.filter(events__seq=1, events__data__demo=True).select_related(
+        "enterprise", "cadre__user", "cadre__unit", "raised_by", "visit", "category", "handler_cadre", "handler_unit"
+    )
+
+
+def _campaign_start():
+    return timezone.localdate(Appeal.objects.order_by("raised_at").first().raised_at)
+
+
+def test_about_200_appeals_were_raised_over_the_campaign_by_the_paired_cadres(seeded, db):
+    # given the seeded district
+    appeals = list(_demo_appeals())
+    pairings = {a.enterprise_id: a for a in Assignment.objects.active()}
+
+    # when we look at who raised them, when, and about what
+    raised_on = [timezone.localdate(a.raised_at) for a in appeals]
+
+    # then about 200 appeals (the article's 201 issues) span the last six months, none in the future
+    assert 190 <= len(appeals) <= 215
+    assert Appeal.objects.count() == len(appeals)
+    assert today() - timedelta(days=200) <= min(raised_on) <= today() - timedelta(days=120)
+    assert max(a.raised_at for a in appeals) < timezone.now()
+    for appeal, day in zip(appeals, raised_on, strict=True):
+        # each is the paired cadre's: raised by them, or registered by the task force from a 12345 call
+        assert appeal.cadre == pairings[appeal.enterprise_id].cadre
+        assert day >= pairings[appeal.enterprise_id].started_on
+        if appeal.raised_by.is_taskforce:
+            assert appeal.source == Source.HOTLINE and appeal.visit is None
+        else:
+            assert appeal.raised_by == appeal.cadre.user
+        # and one raised at a visit is about what that visit noted, on the day of the visit
+        if appeal.visit is not None:
+            assert appeal.visit.cadre == appeal.cadre and appeal.visit.enterprise == appeal.enterprise
+            assert appeal.visit.date == day and appeal.visit.issues_raised
+            assert appeal.source in (Source.VISIT, Source.MEETING)
+    # with most raised at visits, some from meetings, phone calls and the enterprises themselves
+    sources = Counter(a.source for a in appeals)
+    assert sources[Source.VISIT] > len(appeals) / 2
+    assert sources[Source.MEETING] and sources[Source.HOTLINE] and sources[Source.ENTERPRISE]
+    # in all eight categories, mostly of normal urgency, each with a Chinese title and description
+    assert {a.category.code for a in appeals} == set(AppealCategory.objects.values_list("code", flat=True))
+    assert Counter(a.urgency for a in appeals)[Urgency.NORMAL] > 0.8 * len(appeals)
+    assert all(a.title and a.description and "\u4e00" <= a.title[0] <= "\u9fff" for a in appeals)
+
+
+def test_the_closure_rate_over_the_campaign_is_about_the_articles_95_percent(seeded, db):
+    # given the seeded appeals
+    # when the dashboards measure the campaign so far
+    metrics = appeal_metrics(_campaign_start(), today())
+
+    # then about 95% of the appeals that count are resolved, most on time and to the enterprise's satisfaction
+    assert 0.90 <= metrics.closure_rate <= 0.99
+    assert metrics.withdrawn >= 1 and metrics.out_of_scope >= 1
+    assert 0.8 <= metrics.on_time_rate < 1
+    assert 0.9 <= metrics.satisfaction < 1
+    assert 3 <= metrics.avg_handling_workdays <= 15
+
+
+def test_appeals_are_open_at_every_tier_and_in_every_state_the_pages_show(seeded, db):
+    # given the seeded appeals
+    appeals = Appeal.objects.all()
+
+    # when we count them the way the queues do
+    counts = queue_counts(appeals)
+    reopened_open = appeals.filter(status__in=OPEN_STATUSES, events__kind=EventKind.REOPENED)
+
+    # then a handful are open at each tier: with a cadre, a unit, awaiting triage, with a service group
+    assert counts["individual"] >= 2 and counts["unit"] >= 2 and counts["taskforce"] >= 3
+    assert counts["triage"] >= 2
+    assert appeals.filter(
+        status__in=OPEN_STATUSES, tier=Tier.TASKFORCE, handler_unit__kind=UnitKind.SERVICE_GROUP
+    ).exists()
+    # some paused, some overdue and pressed, one reopened after an unsatisfied verdict
+    assert counts["suspended"] >= 2 and counts["overdue"] >= 2
+    assert appeals.filter(press_level=2, supervising_leader__rank=Rank.DISTRICT).exists()
+    assert reopened_open.exists()
+    # many closed, some resolved and awaiting the verdict, a few answered "not our responsibility"
+    assert counts["closed"] > 150 and 5 <= counts["resolved"] <= 15
+    assert appeals.filter(resolution_kind=ResolutionKind.NOT_RESPONSIBLE).exists()
+    assert appeals.filter(resolution_kind=ResolutionKind.EXPLAINED).exists()
+    # and some verdicts came through the enterprise's feedback link
+    assert AppealEvent.objects.filter(kind=EventKind.FEEDBACK, actor__isnull=True).exists()
+    assert FeedbackLink.objects.filter(used_at__isnull=False).exists()
+
+
+def test_each_timeline_is_numbered_1_to_version_and_leads_to_the_appeals_state(seeded, db):
+    # given the seeded appeals and their events
+    events: dict[int, list[AppealEvent]] = {}
+    for event in AppealEvent.objects.order_by("appeal", "seq"):
+        events.setdefault(event.appeal_id, []).append(event)
+
+    # when we walk each timeline
+    for appeal in Appeal.objects.select_related("handler_cadre", "handler_unit"):
+        timeline = events[appeal.pk]
+
+        # then the events are numbered 1..version with no gaps, in the order they happened
+        assert [e.seq for e in timeline] == list(range(1, appeal.version + 1))
+        assert [e.at for e in timeline] == sorted(e.at for e in timeline)
+        assert timeline[0].kind == EventKind.RAISED and timeline[0].at == appeal.raised_at
+        assert timeline[-1].at == appeal.updated_at
+        # each starting where the one before ended, the last where the appeal is now
+        for before, after in zip(timeline, timeline[1:], strict=False):
+            assert (after.from_status, after.from_tier, after.from_handler) == (
+                before.to_status,
+                before.to_tier,
+                before.to_handler,
+            )
+        last = timeline[-1]
+        assert (last.to_status, last.to_tier, last.to_handler) == (appeal.status, appeal.tier, appeal.handler_label())
+        assert last.deadline == (appeal.deadline if appeal.is_open else None)
+
+
+def test_open_appeals_have_a_deadline_and_the_handler_their_tier_needs(seeded, db):
+    # given the seeded appeals and the demo's unit-handler logins
+    handled_units = set(User.objects.filter(role=Role.UNIT_HANDLER).values_list("unit", flat=True))
+
+    # when we look at the open ones and validate every appeal as a form would
+    for appeal in Appeal.objects.select_related("cadre__unit", "handler_cadre", "handler_unit"):
+        appeal.full_clean()
+        if not appeal.is_open:
+            continue
+
+        # then each has a deadline after its step began, and someone who can act on it
+        assert appeal.deadline > timezone.localdate(appeal.step_started_at)
+        if appeal.status == Status.SUSPENDED:
+            assert appeal.paused_at is not None
+        if appeal.tier == Tier.INDIVIDUAL:
+            assert appeal.handler_cadre == appeal.cadre and appeal.handler_cadre.user.is_active
+        elif appeal.tier == Tier.UNIT:
+            assert appeal.handler_unit == appeal.cadre.unit and appeal.handler_unit_id in handled_units
+        else:
+            assert appeal.handler_unit is None or appeal.handler_unit_id in handled_units
+
+
+def test_the_demo_logins_each_have_appeals_to_work_on(seeded, db, client):
+    # given the demo's cadre, unit handler and task force, and a service group's handler
+    cadre = User.objects.get(username="cadre")
+    handler = User.objects.get(username="handler")
+    taskforce = User.objects.get(username="taskforce")
+    group = User.objects.get(username="g01")
+
+    # when each opens their queue
+    cadre_queue = my_queue(viewer=cadre)
+    handler_queue = my_queue(viewer=handler)
+    taskforce_queue = my_queue(viewer=taskforce)
+
+    # then the cadre has an appeal of their own to handle, and one awaiting the enterprise's verdict
+    assert cadre_queue.filter(tier=Tier.INDIVIDUAL, cadre__user=cadre).exists()
+    assert Appeal.objects.filter(cadre__user=cadre, status=Status.RESOLVED).exists()
+    # the handler has their unit's appeals, and the task force has some to assign
+    assert handler_queue.filter(tier=Tier.UNIT, handler_unit=handler.unit).exists()
+    assert taskforce_queue.filter(handler_unit__isnull=True).count() >= 2
+    # and every service group and unit has a handler login that signs in with the demo password
+    assert group.role == Role.UNIT_HANDLER and group.unit.kind == UnitKind.SERVICE_GROUP
+    assert User.objects.filter(username__regex=r"^g0[1-8]$", unit__kind=UnitKind.SERVICE_GROUP).count() == 8
+    assert User.objects.filter(username__startswith="h0", role=Role.UNIT_HANDLER).count() >= 40
+    assert client.login(username="h0001", password=PASSWORD)
+    assert "g01" in seeded
+
+
+def _replay(appeal: Appeal) -> Appeal:
+    """Play an appeal's timeline again through appeals.services, each step at the time it happened."""
+    pk = signed = None
+    for event in appeal.events.order_by("seq"):
+        act = {"acting_user": event.actor}
+        with mock.patch("django.utils.timezone.now", return_value=event.at):
+            match event.kind:
+                case EventKind.RAISED:
+                    fields = ("enterprise", "category", "title", "description", "source", "urgency", "visit")
+                    pk = services.appeal_raise(**act, **{f: getattr(appeal, f) for f in fields}).pk
+                case EventKind.ESCALATED:
+                    services.appeal_escalate(appeal=pk, reason=event.comment, **act)
+                case EventKind.RETURNED:
+                    services.appeal_return(appeal=pk, reason=event.comment, to_tier=event.to_tier, **act)
+                case EventKind.ASSIGNED:
+                    unit = Unit.objects.get(pk=event.data["unit"])
+                    services.appeal_assign(appeal=pk, unit=unit, deadline=event.deadline, comment=event.comment, **act)
+                case EventKind.RESOLVED:
+                    services.appeal_resolve(appeal=pk, resolution=event.comment, kind=event.data["kind"], **act)
+                case EventKind.FEEDBACK_REQUESTED:
+                    signed = resolve(services.feedback_link_create(appeal=pk, **act)).kwargs["signed"]
+                case EventKind.FEEDBACK if event.actor is None:
+                    services.feedback_link_submit(signed=signed, verdict=event.data["verdict"], comment=event.comment)
+                case EventKind.FEEDBACK:
+                    services.appeal_feedback(appeal=pk, verdict=event.data["verdict"], comment=event.comment, **act)
+                case EventKind.REOPENED:
+                    pass  # the unsatisfied verdict before it reopened the appeal
+                case EventKind.SUSPENDED:
+                    services.appeal_suspend(appeal=pk, reason=event.comment, **act)
+                case EventKind.RESUMED:
+                    services.appeal_resume(appeal=pk, comment=event.comment, **act)
+                case EventKind.REMINDED | EventKind.SUPERVISED:
+                    leader = Cadre.objects.filter(pk=event.data.get("leader_id")).first()
+                    services.appeal_press(appeal=pk, comment=event.comment, leader=leader, **act)
+                case EventKind.WITHDRAWN:
+                    services.appeal_withdraw(appeal=pk, reason=event.comment, **act)
+                case EventKind.OUT_OF_SCOPE:
+                    services.appeal_mark_out_of_scope(appeal=pk, explanation=event.comment, **act)
+    return Appeal.objects.get(pk=pk)
+
+
+def _shape(appeal: Appeal) -> tuple:
+    steps = tuple((e.kind, e.to_tier, e.actor_id is None) for e in appeal.events.order_by("seq"))
+    return appeal.status, steps, appeal.overdue_steps > 0, appeal.paused_workdays > 0
+
+
+def test_every_kind_of_demo_timeline_is_what_the_services_record(seeded, db):
+    # given one demo appeal of each shape (the moves it went through, late or not, paused or not)
+    examples = {}
+    for appeal in Appeal.objects.order_by("pk"):
+        examples.setdefault(_shape(appeal), appeal)
+    assert len(examples) >= 30
+    appeal_fields = [f.attname for f in Appeal._meta.concrete_fields if f.attname != "id"]
+    event_fields = [f.attname for f in AppealEvent._meta.concrete_fields if f.attname not in ("id", "appeal_id")]
+    link_fields = ("created_at", "expires_at", "used_at", "created_by")
+
+    for demo_appeal in examples.values():
+        # when the same people make the same moves at the same times through appeals.services
+        again = _replay(demo_appeal)
+
+        # then the appeal, its timeline and its feedback links come out exactly as the demo wrote them
+        assert {f: getattr(again, f) for f in appeal_fields} == {f: getattr(demo_appeal, f) for f in appeal_fields}
+        written = list(demo_appeal.events.order_by("seq").values(*event_fields))
+        written[0]["data"].pop(demo_appeals.DEMO_MARK)
+        assert list(again.events.order_by("seq").values(*event_fields)) == written
+        assert list(again.feedback_links.values_list(*link_fields)) == list(
+            demo_appeal.feedback_links.values_list(*link_fields)
+        )
+
+
+def test_a_district_seeded_before_appeals_existed_gets_them_on_the_next_run(seeded, db):
+    # given the district without its appeals, as seeded before they were added
+    before = _fingerprint()["appeals"]
+    demo_appeals.demo_appeals_delete(Appeal.objects.all(), demo.Reporter())
+    out = io.StringIO()
+
+    # when the command runs again
+    call_command("seed_demo", stdout=out)
+
+    # then it adds the same appeals, and only those
+    assert "201 appeals" in out.getvalue()
+    assert _fingerprint()["appeals"] == before
+    assert "already exists" not in out.getvalue()
+
+
 def test_running_it_again_adds_nothing_and_says_the_district_exists(seeded, db):
     # given the seeded district
     before = _counts()
@@ -345,6 +634,9 @@ def test_reset_leaves_an_empty_roster_and_the_same_seed_rebuilds_the_same_distri
         "enterprises": 1,
         "pairings": 0,
         "visits": 0,
+        "appeals": 0,
+        "appeal events": 0,
+        "feedback links": 0,
         "history": 2,  # the outsiders' own "created" records
     }
 
@@ -354,6 +646,10 @@ def test_reset_leaves_an_empty_roster_and_the_same_seed_rebuilds_the_same_distri
     outsider_unit.delete()
     outsider.delete()
 
-    # then names, codes, pairings and visits are the same as the first time
+    # then names, codes, pairings, visits and appeals are the same as the first time
     assert "Demo district built" in out.getvalue()
     assert _fingerprint() == first
+    # and timeline events are guarded again (on PostgreSQL, a trigger refuses to change them)
+    if connection.vendor == "postgresql":
+        with pytest.raises(DatabaseError), transaction.atomic():
+            AppealEvent.objects.filter(seq=1).update(comment="changed")

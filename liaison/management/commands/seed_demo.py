@@ -34,7 +34,8 @@ class Command(BaseCommand):
     help = (
         "Build a demo district from the campaign article (Dalian Xigang): the 1+3+8 task force, departments "
         "and street offices, 424 cadres paired one-to-one with above-scale enterprises, six months of visits "
-        "and demo logins. Running it again adds only what is missing."
+        "and demo logins, and the 201 appeals of the campaign in every state. Running it again adds only what is "
+        "missing."
     )
 
     def add_arguments(self, parser):
@@ -73,3 +74,7 @@ class Command(BaseCommand):
             note = f"  {login.note}" if login.note else ""
             self.stdout.write(f"  {login.username:<10} {login.role:<13} {shown}{note}")
         self.stdout.write("  Every cadre can also log in as c0001, c0002, ... with the same password.")
+        self.stdout.write(
+            "  So can the unit handlers of the other departments and street offices (h0001, h0002, ...) "
+            "and of the eight service groups (g01 ... g08)."
+        )
