@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Tier(models.IntegerChoices):
@@ -15,12 +16,12 @@ class Tier(models.IntegerChoices):
 
 
 class Status(models.TextChoices):
-    HANDLING = "handling", _("Being handled")
-    SUSPENDED = "suspended", _("Paused")
-    RESOLVED = "resolved", _("Resolved, awaiting feedback")
-    CLOSED = "closed", _("Closed")
-    OUT_OF_SCOPE = "out_of_scope", _("Out of scope")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    HANDLING = "handling", pgettext_lazy("appeal status", "Being handled")
+    SUSPENDED = "suspended", pgettext_lazy("appeal status", "Paused")
+    RESOLVED = "resolved", pgettext_lazy("appeal status", "Resolved, awaiting feedback")
+    CLOSED = "closed", pgettext_lazy("appeal status", "Closed")
+    OUT_OF_SCOPE = "out_of_scope", pgettext_lazy("appeal status", "Out of scope")
+    WITHDRAWN = "withdrawn", pgettext_lazy("appeal status", "Withdrawn")
 
 
 OPEN_STATUSES = (Status.HANDLING, Status.SUSPENDED)
