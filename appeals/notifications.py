@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from appeals.models import Appeal, AppealEvent, EventKind, Status, Tier
-from liaison.models import Notification, Role, Substitution, User
+from liaison.models import Role, Substitution, User
+from liaison.notifications import notify
 from liaison.selectors import today
 from workdays.services import CalendarNotCovered, add_workdays, is_workday
 
@@ -51,27 +48,7 @@ def with_substitutes(users: list[User]) -> list[User]:
     return list(result.values())
 
 
-def _notify(users: list[User], *, kind: str, title: str, body: str, url: str, key: str) -> int:
-    sent = 0
-    for user in users:
-        try:
-            with transaction.atomic():
-                note = Notification.objects.create(
-                    user=user, kind=kind, title=title[:200], body=body, url=url, dedupe_key=key
-                )
-        except IntegrityError:
-            continue  # already notified: the job ran before
-        sent += 1
-        if settings.NOTIFY_BY_EMAIL and user.email:
-            try:
-                send_mail(title, f"{body}\n\n{settings.PUBLIC_BASE_URL}{url}", None, [user.email])
-                Notification.objects.filter(pk=note.pk).update(emailed_at=timezone.now())
-            except Exception:  # mail trouble must not lose the in-app notification
-                log.exception("could not e-mail notification %s", note.pk)
-    return sent
-
-
-def appeal_notify(*, appeal_id: int, event_id: int) -> int:
+def appealnotify(*, appeal_id: int, event_id: int) -> int:
     appeal = Appeal.objects.select_related("handler_cadre__user", "handler_unit", "cadre__user", "enterprise").get(
         pk=appeal_id
     )
@@ -93,7 +70,7 @@ def appeal_notify(*, appeal_id: int, event_id: int) -> int:
     body = event.comment
     if appeal.deadline:
         body = _("Deadline: %(date)s.") % {"date": appeal.deadline.isoformat()} + ("\n" + body if body else "")
-    return _notify(
+    return notify(
         users,
         kind=f"appeal.{event.kind}",
         title=title,
@@ -125,7 +102,7 @@ def appeal_send_reminders() -> int:
             "enterprise": appeal.enterprise.name,
             "date": appeal.deadline.isoformat(),
         }
-        sent += _notify(
+        sent += notify(
             step_recipients(appeal),
             kind="appeal.reminder",
             title=title,

@@ -229,6 +229,9 @@ class Visit(models.Model):
     people_met = models.CharField(_("people met"), max_length=200, blank=True)
     summary = models.TextField(_("summary"))
     issues_raised = models.TextField(_("issues raised"), blank=True)
+    policies_explained = models.ManyToManyField(
+        "policies.Policy", verbose_name=_("policies explained"), blank=True, related_name="visits"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -187,6 +187,7 @@ def visit_create(
     people_met: str = "",
     issues_raised: str = "",
     files=(),
+    policies=(),
 ) -> Visit:
     """Log a visit to the acting cadre's own paired enterprise, with its attachments, all or nothing."""
     assignment = permissions.active_pairing_for(acting_user, enterprise)
@@ -209,14 +210,25 @@ def visit_create(
     visit.full_clean()
     _save(visit, acting_user=acting_user)
     _store_attachments(visit=visit, files=files, content_types=content_types, acting_user=acting_user)
+    _record_policies(visit, policies, acting_user)
     return visit
+
+
+def _record_policies(visit: Visit, policies, acting_user: User) -> None:
+    """Policies explained on the visit; pending deliveries of them to this enterprise become informed."""
+    if policies is None:
+        return
+    from policies.services import deliveries_mark_informed
+
+    visit.policies_explained.set(policies)
+    deliveries_mark_informed(visit=visit, acting_user=acting_user)
 
 
 VISIT_EDITABLE_FIELDS = ("date", "method", "people_met", "summary", "issues_raised")
 
 
 @transaction.atomic
-def visit_update(*, visit: Visit, acting_user: User, files=(), **changes) -> Visit:
+def visit_update(*, visit: Visit, acting_user: User, files=(), policies=None, **changes) -> Visit:
     """Correct a visit's record; only its own cadre may, and the date rules still hold."""
     if not permissions.can_edit_visit(acting_user, visit):
         raise PermissionDenied(_("Only the cadre who made this visit can change it."))
@@ -232,6 +244,7 @@ def visit_update(*, visit: Visit, acting_user: User, files=(), **changes) -> Vis
     visit.full_clean()
     _save(visit, acting_user=acting_user)
     _store_attachments(visit=visit, files=files, content_types=content_types, acting_user=acting_user)
+    _record_policies(visit, policies, acting_user)
     return visit
 
 

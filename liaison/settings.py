@@ -150,6 +150,8 @@ FEEDBACK_LINK_DAYS = int(os.environ.get("FEEDBACK_LINK_DAYS", "7"))
 SUPERVISION_RESPONSE_WORKDAYS = int(os.environ.get("SUPERVISION_RESPONSE_WORKDAYS", "3"))
 NOTIFY_BY_EMAIL = env_bool("NOTIFY_BY_EMAIL", False)
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+# Where printed QR codes point: the portal's public address as seen from a phone (behind the proxy).
+POLICY_QR_BASE_URL = os.environ.get("POLICY_QR_BASE_URL", PUBLIC_BASE_URL or "http://127.0.0.1:8000")
 
 # --- Redis, cache and Celery ----------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -175,6 +177,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "appeals.tasks.appeal_send_reminders",
         "schedule": crontab(hour=8, minute=30),
     },
+    # Published policies past their end date become expired.
+    "policy-expiry": {"task": "policies.tasks.policy_expire_due", "schedule": crontab(hour=0, minute=10)},
 }
 
 # --- REST API -------------------------------------------------------------------------------

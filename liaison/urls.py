@@ -15,6 +15,7 @@ urlpatterns = [
     path("data/", include("liaison.data_urls")),
     path("enterprises/", include("enterprises.urls")),
     path("", include("appeals.urls")),
+    path("", include("policies.urls")),
     path("calendar/", include("workdays.urls")),
     path("", include("liaison.web.urls")),
 ]

@@ -26,6 +26,10 @@ if [ "${1:-}" = "--system" ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium)
   dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need+=(fonts-noto-cjk)
   command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
+  # WeasyPrint draws the handbook PDF with Pango; pdftoppm turns PDFs into PNG pages to look at.
+  dpkg -s libpango-1.0-0 >/dev/null 2>&1 || need+=(libpango-1.0-0)
+  dpkg -s libpangoft2-1.0-0 >/dev/null 2>&1 || need+=(libpangoft2-1.0-0)
+  command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
   if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" = "0" ]; then
       echo "==> Installing Debian packages: ${need[*]}"
