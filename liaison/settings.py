@@ -150,6 +150,8 @@ FEEDBACK_LINK_DAYS = int(os.environ.get("FEEDBACK_LINK_DAYS", "7"))
 SUPERVISION_RESPONSE_WORKDAYS = int(os.environ.get("SUPERVISION_RESPONSE_WORKDAYS", "3"))
 NOTIFY_BY_EMAIL = env_bool("NOTIFY_BY_EMAIL", False)
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+# The district's name, printed on the handbook's cover.
+DISTRICT_NAME = os.environ.get("DISTRICT_NAME", "")
 # Where printed QR codes point: the portal's public address as seen from a phone (behind the proxy).
 POLICY_QR_BASE_URL = os.environ.get("POLICY_QR_BASE_URL", PUBLIC_BASE_URL or "http://127.0.0.1:8000")
 
@@ -217,6 +219,12 @@ SPECTACULAR_SETTINGS = {
         "AppealEventKindEnum": "appeals.models.EventKind",
         "ResolutionKindEnum": "appeals.models.ResolutionKind",
         "FeedbackVerdictEnum": "appeals.models.Feedback",
+        # The policies API: its statuses, and the enterprise's choice sets reused by the rule groups.
+        "PolicyStatusEnum": "policies.models.PolicyStatus",
+        "DeliveryStatusEnum": "policies.models.DeliveryStatus",
+        "IndustrySectionEnum": "enterprises.industries.SECTION_CHOICES",
+        "IndustryDivisionEnum": "enterprises.industries.DIVISION_CHOICES",
+        "OwnershipEnum": "enterprises.models.Ownership",
     },
 }
 

@@ -129,18 +129,22 @@ def categories(db):
 
 
 def ensure_reference_data() -> None:
-    """Put back what data migrations seed (appeal categories, tier deadlines, the holiday calendar):
+    """Put back what data migrations seed (appeal categories, tier deadlines, the holiday calendar, policy
+    categories and handbook sections):
     a transactional test's teardown truncates every table, so the next one would find them gone."""
     import importlib
 
     from django.apps import apps
 
     from appeals.models import AppealCategory
+    from policies.models import PolicyCategory
     from workdays.models import CalendarYear
     from workdays.services import calendar_cache_clear, calendar_sync_from_package
 
     if not AppealCategory.objects.exists():
         importlib.import_module("appeals.migrations.0002_seed_and_guard").seed(apps, None)
+    if not PolicyCategory.objects.exists():  # policy categories and handbook sections
+        importlib.import_module("policies.migrations.0002_seed").seed(apps, None)
     if not CalendarYear.objects.exists():
         calendar_sync_from_package()
     calendar_cache_clear()
