@@ -48,7 +48,7 @@ def with_substitutes(users: list[User]) -> list[User]:
     return list(result.values())
 
 
-def appealnotify(*, appeal_id: int, event_id: int) -> int:
+def appeal_notify(*, appeal_id: int, event_id: int) -> int:
     appeal = Appeal.objects.select_related("handler_cadre__user", "handler_unit", "cadre__user", "enterprise").get(
         pk=appeal_id
     )

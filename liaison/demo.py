@@ -5,7 +5,7 @@ by unit name, username and credit code (these keys are the same for every seed),
 creates nothing. Every random choice comes from `random.Random` seeded per stage with the `seed`,
 so names, pairings and visits are the same on every run; only the dates move with today (the
 campaign started five months ago, visits run up to today). The appeals the cadres raised are in
-liaison.demo_appeals.
+liaison.demo_appeals, the policy catalogue with its deliveries in liaison.demo_policies.
 """
 
 from __future__ import annotations
@@ -1551,15 +1551,16 @@ def demo_district_build(
     *, seed: int = DEFAULT_SEED, password: str = DEFAULT_PASSWORD, reporter: Reporter | None = None
 ) -> BuildResult:
     """Build the demo district, writing only what is not stored yet (by unit name, username, credit
-    code; the appeals by the mark on their first event)."""
-    from liaison import demo_appeals
+    code; the appeals by the mark on their first event; the policies by title)."""
+    from liaison import demo_appeals, demo_policies
 
     reporter = reporter or Reporter()
     today = local_today()
     plan = build_plan(seed)
     stored = _plan_is_stored(plan)
     appeals_stored = demo_appeals.demo_appeals_exist()
-    if stored and appeals_stored:
+    policies_stored = demo_policies.demo_policies_exist()
+    if stored and appeals_stored and policies_stored:
         return BuildResult(existed=True, logins=_logins(None, {}, {}))
 
     result = BuildResult(existed=False)
@@ -1571,6 +1572,9 @@ def demo_district_build(
 
         if not appeals_stored:
             _build_appeals(plan, seed, today, password_hash, result, reporter)
+
+        if not policies_stored:
+            _build_policies(plan, seed, today, result, reporter)
     result.logins = _logins(plan, staff, cadre_users) if not stored else _logins(None, {}, {})
     return result
 
@@ -1598,6 +1602,29 @@ def _build_appeals(plan, seed, today, password_hash, result, reporter) -> None:
     reporter.stage(f"  {built.appeals} appeals created: {built.summary}")
     for name in built.skipped:
         reporter.stage(f"  No enterprise fits the appeal “{name}”; left out")
+
+
+def _build_policies(plan, seed, today, result, reporter) -> None:
+    """The handbook's 55 measures with their rules, QR scans, and the benefits cadres bring without an application."""
+    from liaison import demo_policies
+
+    reporter.stage("Policies: the handbook's catalogue, QR scans and no-application deliveries")
+    taskforce = User.objects.filter(username="taskforce", role=Role.TASKFORCE).first()
+    if taskforce is None:  # only the task force edits the catalogue
+        reporter.stage("  Policies skipped: the demo's taskforce login is missing")
+        return
+    built = demo_policies.demo_policies_build(
+        seed=seed,
+        today=today,
+        credit_codes=[e.credit_code for e in plan.enterprises],
+        taskforce=taskforce,
+        reporter=reporter,
+    )
+    result.created["policies"] += built.policies
+    result.created["rule groups"] += built.rule_groups
+    result.created["deliveries"] += built.deliveries
+    result.created["policy scan days"] += built.scans
+    reporter.stage(f"  {built.policies} policies created: {built.summary}")
 
 
 def _build_roster(plan, seed, today, password_hash, result, reporter) -> tuple[dict, dict]:
@@ -1636,13 +1663,15 @@ def _build_roster(plan, seed, today, password_hash, result, reporter) -> tuple[d
 
 
 def demo_district_reset(*, reporter: Reporter | None = None) -> Counter:
-    """Delete the demo district: its logins and their cadres, its enterprises, every pairing, visit
-    and appeal of those, and the demo units nothing else uses. History rows of what is deleted go too.
+    """Delete the demo district: its logins and their cadres, its enterprises, every pairing, visit,
+    appeal and delivery of those, the demo's policies, and the demo units nothing else uses (a rule
+    group naming a street counts). History rows of what is deleted go too.
 
     The keys (unit names, usernames, credit codes) are the same for every seed, so this finds a
     district built with any seed.
     """
-    from liaison import demo_appeals
+    from liaison import demo_appeals, demo_policies
+    from policies.models import RuleGroup
 
     reporter = reporter or Reporter()
     plan = build_plan(DEFAULT_SEED)
@@ -1653,6 +1682,10 @@ def demo_district_reset(*, reporter: Reporter | None = None) -> Counter:
         enterprise_ids = list(Enterprise.objects.filter(credit_code__in=codes).values_list("pk", flat=True))
         appeals = demo_appeals.demo_appeals_of(enterprise_ids=enterprise_ids, cadre_ids=cadre_ids)
         deleted["appeals"] = demo_appeals.demo_appeals_delete(appeals, reporter)
+        # Deliveries hold on to enterprises, cadres and policies: they go first.
+        deleted.update(
+            demo_policies.demo_policies_delete(enterprise_ids=enterprise_ids, cadre_ids=cadre_ids, reporter=reporter)
+        )
         visits = Visit.objects.filter(Q(cadre__in=cadre_ids) | Q(enterprise__in=enterprise_ids))
         pairings = Assignment.objects.filter(Q(cadre__in=cadre_ids) | Q(enterprise__in=enterprise_ids))
         steps = (
@@ -1685,6 +1718,7 @@ def demo_district_reset(*, reporter: Reporter | None = None) -> Counter:
                     or unit.users.exists()
                     or unit.children.exists()
                     or unit.handled_appeals.exists()
+                    or RuleGroup.streets.through.objects.filter(unit=unit).exists()
                 )
                 if used:
                     reporter.stage(f"Keeping unit {unit.name}: other data uses it")

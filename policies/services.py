@@ -178,3 +178,47 @@ def deliveries_mark_informed(*, visit: Visit, acting_user: User) -> int:
         _save(delivery, acting_user=acting_user)
         updated += 1
     return updated
+
+
+# --- A policy with its rule groups, all or nothing -------------------------------------------
+
+
+class RuleGroupInvalid(ValidationError):
+    """One of the rule groups a policy was saved with is invalid; `index` (0-based) says which."""
+
+    def __init__(self, index: int, error: ValidationError) -> None:
+        super().__init__(error.error_dict if hasattr(error, "error_dict") else error.error_list)
+        self.index = index
+
+
+@transaction.atomic
+def policy_save_with_rule_groups(*, policy: Policy, rule_groups: list[dict] | None, acting_user: User) -> Policy:
+    """Save a policy and, when `rule_groups` is given, make those its groups: an entry with the `id` of
+    one of its groups updates it, one without creates a group, and groups not listed are deleted.
+
+    Each entry holds RuleGroup fields, plus `streets` (units) when it sets them. Nothing is saved
+    unless everything is: an invalid group raises RuleGroupInvalid naming it, and rolls back the policy.
+    """
+    policy_save(policy=policy, acting_user=acting_user)
+    if rule_groups is None:
+        return policy
+    existing = {group.pk: group for group in RuleGroup.objects.select_for_update().filter(policy=policy)}
+    kept = set()
+    for index, entry in enumerate(rule_groups):
+        fields = dict(entry)
+        group_id = fields.pop("id", None)
+        streets = fields.pop("streets", None)
+        if group_id is not None and group_id not in existing:
+            raise RuleGroupInvalid(index, ValidationError({"id": _("This policy has no such rule group.")}))
+        group = existing[group_id] if group_id is not None else RuleGroup(policy=policy)
+        for name, value in fields.items():
+            setattr(group, name, value)
+        try:
+            rule_group_save(group=group, acting_user=acting_user, streets=streets)
+        except ValidationError as exc:
+            raise RuleGroupInvalid(index, exc) from exc
+        kept.add(group.pk)
+    for pk, group in existing.items():
+        if pk not in kept:
+            rule_group_delete(group=group, acting_user=acting_user)
+    return policy

@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 import zoneinfo
 from collections import Counter
 from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, F
 from django.urls import resolve
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from appeals import services
 from appeals.models import (
@@ -39,9 +41,11 @@ from appeals.models import (
 from appeals.selectors import appeal_metrics, my_queue, queue_counts
 from enterprises.models import Enterprise, EnterpriseStatus
 from enterprises.validators import credit_code_error, make_credit_code
-from liaison import demo, demo_appeals
+from liaison import demo, demo_appeals, demo_policies
 from liaison.models import Assignment, Cadre, Rank, Role, Unit, UnitKind, User, Visit
 from liaison.selectors import monthly_contact, previous_month, today
+from policies import eligibility
+from policies.models import Delivery, DeliveryStatus, Policy, PolicyCategory, PolicyScan, PolicyStatus, RuleGroup
 
 PASSWORD = demo.DEFAULT_PASSWORD
 DEMO_LOGINS = {
@@ -60,7 +64,9 @@ FIXED_NOW = datetime.datetime(2026, 11, 25, 10, tzinfo=zoneinfo.ZoneInfo("Asia/S
 
 @pytest.fixture(scope="module", autouse=True)
 def fixed_clock():
-    with mock.patch("django.utils.timezone.now", return_value=FIXED_NOW):
+    # The default language too: an API test run before this module may leave English active in the
+    # thread, and the tests compare labels the demo wrote in zh-hans with labels computed here.
+    with mock.patch("django.utils.timezone.now", return_value=FIXED_NOW), translation.override(settings.LANGUAGE_CODE):
         yield
 
 
@@ -85,11 +91,18 @@ def _counts() -> dict[str, int]:
         "appeals": Appeal.objects.count(),
         "appeal events": AppealEvent.objects.count(),
         "feedback links": FeedbackLink.objects.count(),
+        "policies": Policy.objects.count(),
+        "rule groups": RuleGroup.objects.count(),
+        "deliveries": Delivery.objects.count(),
+        "policy scans": PolicyScan.objects.count(),
         "history": Unit.history.count()
         + Cadre.history.count()
         + Enterprise.history.count()
         + Assignment.history.count()
-        + Visit.history.count(),
+        + Visit.history.count()
+        + Policy.history.count()
+        + RuleGroup.history.count()
+        + Delivery.history.count(),
     }
 
 
@@ -118,6 +131,20 @@ def _fingerprint() -> dict[str, list]:
         "appeal events": sorted(
             AppealEvent.objects.values_list("appeal__enterprise__credit_code", "at", "seq", "kind", "actor__username")
         ),
+        "policies": sorted(
+            Policy.objects.values_list(
+                "title", "doc_number", "category__code", "status", "effective_from", "effective_to", "contact"
+            )
+        ),
+        "rule groups": sorted(
+            RuleGroup.objects.values_list("policy__title", "name", "high_tech", "employees_min", "founded_year_min")
+        ),
+        "deliveries": sorted(
+            Delivery.objects.values_list(
+                "policy__title", "enterprise__credit_code", "cadre__name", "status", "note", "created_at", "updated_at"
+            )
+        ),
+        "policy scans": sorted(PolicyScan.objects.values_list("policy__title", "day", "count")),
     }
 
 
@@ -574,6 +601,138 @@ def test_every_kind_of_demo_timeline_is_what_the_services_record(seeded, db):
         )
 
 
+# --- Policies: the handbook's catalogue, its rules, scans and deliveries -----------------------
+
+
+def test_the_catalogue_holds_the_handbooks_55_measures_in_7_categories(seeded, db):
+    # given the seeded catalogue
+    policies = list(Policy.objects.select_related("category"))
+    categories = Counter(p.category.code for p in policies)
+    statuses = Counter(p.status for p in policies)
+
+    # then the handbook's 55 measures are spread over its 7 categories
+    assert len(policies) == 55
+    assert set(categories) == set(PolicyCategory.objects.values_list("code", flat=True)) == {
+        "finance", "innovation", "talent", "industry", "market", "employment", "services"
+    }
+    assert min(categories.values()) >= 5
+    # mostly published and in force, a couple of drafts, a few expired by date
+    assert statuses[PolicyStatus.DRAFT] == 2 and 2 <= statuses[PolicyStatus.EXPIRED] <= 5
+    assert statuses[PolicyStatus.PUBLISHED] >= 45
+    expired = [p for p in policies if p.status == PolicyStatus.EXPIRED]
+    assert all(p.effective_to < today() for p in expired)
+    assert all(p.published_at and not p.is_expired for p in policies if p.status == PolicyStatus.PUBLISHED)
+    # about ten are no-application (免申即享) or direct delivery (直达快享)
+    assert 8 <= sum(1 for p in policies if p.no_application or p.direct_delivery) <= 12
+    # each reads like a real measure: the article's documents, Chinese document numbers, Dalian contacts
+    titles = [p.title for p in policies]
+    assert any(t.startswith("《西岗区促进高新技术企业发展若干措施》第一条") for t in titles)
+    assert any(t.startswith("《西岗区惠企强企政策免申即享、直达快享政策清单》") for t in titles)
+    numbered = [p.doc_number for p in policies if p.doc_number]
+    assert sum(1 for n in numbered if re.fullmatch(r"[西大]\w*发〔\d{4}〕\d+号", n)) >= 45
+    assert all(re.search(r"0411-8\d{7}$", p.contact) for p in policies)
+    for policy in policies:
+        assert policy.summary and policy.eligibility_text and policy.benefit and policy.how_to_apply
+        assert policy.tag_list and policy.issuer
+        policy.full_clean()
+
+
+def test_most_measures_have_valid_rules_that_match_their_words(seeded, db):
+    # given the seeded rule groups
+    groups = list(RuleGroup.objects.select_related("policy").prefetch_related("streets"))
+    with_rules = {g.policy_id for g in groups}
+
+    # then most measures have some, each passing model validation
+    assert len(with_rules) >= 40
+    for group in groups:
+        group.full_clean()
+    # for high-tech enterprises, above-scale manufacturers, software firms, by headcount, revenue and age
+    assert any(g.high_tech for g in groups)
+    assert any(g.above_scale and g.industry_sections == ["C"] and g.revenue_min == 2000 for g in groups)
+    assert any("65" in g.industry_divisions for g in groups)
+    assert any(g.employees_min == 50 for g in groups)
+    assert any(g.founded_year_min and g.founded_year_min >= today().year - 5 for g in groups)
+    # and a few on one street: 东关街 is on 八一路街道
+    street_bound = {g.policy.title: {s.name for s in g.streets.all()} for g in groups if g.streets.all()}
+    assert len(street_bound) >= 2
+    assert any("东关街" in title and names == {"八一路街道"} for title, names in street_bound.items())
+    # and every policy with rules admits someone in the district, or no one as its words say
+    reward = Policy.objects.get(title__contains="高新技术企业首次认定奖励")
+    assert set(eligibility.eligible_enterprises(reward)) == set(Enterprise.objects.filter(high_tech=True,
+                                                                                        status="operating"))
+
+
+def test_deliveries_bring_no_application_benefits_to_eligible_enterprises(seeded, db):
+    # given the seeded deliveries
+    deliveries = list(Delivery.objects.select_related("policy", "enterprise", "cadre", "visit"))
+    pairings = {a.enterprise_id: a.cadre_id for a in Assignment.objects.active()}
+    policies = {d.policy for d in deliveries}
+
+    # then two or three no-application policies in force have beneficiary lists
+    assert 2 <= len(policies) <= 3
+    assert all((p.no_application or p.direct_delivery) and p.status == PolicyStatus.PUBLISHED for p in policies)
+    for policy in policies:
+        eligible = set(eligibility.eligible_enterprises(policy).values_list("pk", flat=True))
+        assert {d.enterprise_id for d in deliveries if d.policy == policy} == eligible
+    # each given to the enterprise's paired cadre, made before today
+    for delivery in deliveries:
+        assert delivery.cadre_id == pairings.get(delivery.enterprise_id)
+        assert delivery.created_at < timezone.now() and delivery.updated_at >= delivery.created_at
+        delivery.full_clean()
+        # a benefit brought on a visit is one the visit explained, made after the list was generated
+        if delivery.visit is not None:
+            assert delivery.status != DeliveryStatus.PENDING
+            assert delivery.visit.enterprise_id == delivery.enterprise_id
+            assert delivery.visit.date >= timezone.localdate(delivery.created_at)
+            assert delivery.visit.policies_explained.filter(pk=delivery.policy_id).exists()
+    # with a realistic mix of progress, a declined one saying why
+    statuses = Counter(d.status for d in deliveries)
+    assert statuses[DeliveryStatus.DELIVERED] > 100 and statuses[DeliveryStatus.INFORMED] > 50
+    assert statuses[DeliveryStatus.PENDING] > 50
+    assert all(d.note for d in deliveries if d.status == DeliveryStatus.DECLINED)
+
+
+def test_the_demo_cadre_has_a_pending_delivery_to_bring(seeded, db):
+    # given the 'cadre' demo login
+    cadre = User.objects.get(username="cadre").cadre
+
+    # when we look at the benefits they have to bring
+    pending = Delivery.objects.filter(cadre=cadre, status=DeliveryStatus.PENDING)
+
+    # then at least one waits for them, for the enterprise they serve
+    assert pending.exists()
+    assert {d.enterprise_id for d in pending} == {Assignment.objects.active().get(cadre=cadre).enterprise_id}
+
+
+def test_qr_scans_were_counted_over_the_last_30_days(seeded, db):
+    # given the seeded scan counts
+    scans = PolicyScan.objects.select_related("policy")
+
+    # then published measures were opened on some of the last 30 days, never before they came out
+    assert scans.count() > 100
+    assert not scans.filter(day__lt=today() - timedelta(days=30)).exists()
+    assert not scans.filter(day__gt=today()).exists()
+    assert not scans.exclude(policy__status=PolicyStatus.PUBLISHED).exists()
+    assert all(s.count > 0 for s in scans)
+
+
+def test_a_district_seeded_before_policies_existed_gets_them_on_the_next_run(seeded, db):
+    # given the district without its policies, as seeded before they were added
+    before = _fingerprint()
+    demo_policies.demo_policies_delete(enterprise_ids=[], cadre_ids=[], reporter=demo.Reporter())
+    assert not Policy.objects.exists() and not Delivery.objects.exists()
+    out = io.StringIO()
+
+    # when the command runs again
+    call_command("seed_demo", stdout=out)
+
+    # then it adds the same policies, rules, scans and deliveries, and only those
+    assert "55 policies" in out.getvalue() and "deliveries" in out.getvalue()
+    after = _fingerprint()
+    for key in ("policies", "rule groups", "deliveries", "policy scans", "appeals", "visits"):
+        assert after[key] == before[key], key
+
+
 def test_a_district_seeded_before_appeals_existed_gets_them_on_the_next_run(seeded, db):
     # given the district without its appeals, as seeded before they were added
     before = _fingerprint()["appeals"]
@@ -637,6 +796,10 @@ def test_reset_leaves_an_empty_roster_and_the_same_seed_rebuilds_the_same_distri
         "appeals": 0,
         "appeal events": 0,
         "feedback links": 0,
+        "policies": 0,
+        "rule groups": 0,
+        "deliveries": 0,
+        "policy scans": 0,
         "history": 2,  # the outsiders' own "created" records
     }
 
@@ -646,7 +809,7 @@ def test_reset_leaves_an_empty_roster_and_the_same_seed_rebuilds_the_same_distri
     outsider_unit.delete()
     outsider.delete()
 
-    # then names, codes, pairings, visits and appeals are the same as the first time
+    # then names, codes, pairings, visits, appeals, policies and deliveries are the same as the first time
     assert "Demo district built" in out.getvalue()
     assert _fingerprint() == first
     # and timeline events are guarded again (on PostgreSQL, a trigger refuses to change them)

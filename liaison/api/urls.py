@@ -1,8 +1,8 @@
 """The REST API under /api/v1/.
 
 Its routes live in the `api` namespace (`api:unit-list`, `api:visit-detail`, `api:appeal-detail`,
-`api:me`...) so that they never shadow the browser pages' `unit-detail`, `visit-detail`,
-`appeal-detail`... which the models' `get_absolute_url` reverse.
+`api:policy-detail`, `api:me`...) so that they never shadow the browser pages' `unit-detail`,
+`visit-detail`, `appeal-detail`, `policy-detail`... which the models' `get_absolute_url` reverse.
 """
 
 from django.urls import include, path
@@ -11,6 +11,7 @@ from rest_framework.routers import DefaultRouter
 
 from appeals.api import views as appeal_views
 from liaison.api import views
+from policies.api import views as policy_views
 
 router = DefaultRouter()
 router.register("units", views.UnitViewSet, basename="unit")
@@ -22,12 +23,20 @@ router.register("appeals", appeal_views.AppealViewSet, basename="appeal")
 router.register("appeal-categories", appeal_views.AppealCategoryViewSet, basename="appeal-category")
 router.register("substitutions", appeal_views.SubstitutionViewSet, basename="substitution")
 router.register("notifications", appeal_views.NotificationViewSet, basename="notification")
+router.register("policies", policy_views.PolicyViewSet, basename="policy")
+router.register("policy-categories", policy_views.PolicyCategoryViewSet, basename="policy-category")
+router.register("deliveries", policy_views.DeliveryViewSet, basename="delivery")
 
 api_patterns = [
     path("auth/token/", obtain_auth_token, name="token"),
     path("me/", views.MeView.as_view(), name="me"),
     path("compliance/", views.ComplianceView.as_view(), name="compliance"),
     path("compliance/pairings/", views.CompliancePairingsView.as_view(), name="compliance-pairings"),
+    path(
+        "enterprises/<int:pk>/eligible-policies/",
+        policy_views.EnterpriseEligiblePoliciesView.as_view(),
+        name="enterprise-eligible-policies",
+    ),
     *router.urls,
 ]
 

@@ -34,7 +34,8 @@ class Command(BaseCommand):
     help = (
         "Build a demo district from the campaign article (Dalian Xigang): the 1+3+8 task force, departments "
         "and street offices, 424 cadres paired one-to-one with above-scale enterprises, six months of visits "
-        "and demo logins, and the 201 appeals of the campaign in every state. Running it again adds only what is "
+        "and demo logins, the 201 appeals of the campaign in every state, and the handbook's 55 policy measures "
+        "with their eligibility rules, QR scans and no-application deliveries. Running it again adds only what is "
         "missing."
     )
 
