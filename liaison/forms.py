@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from liaison.models import Visit
@@ -25,15 +26,37 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)]
 
 
+class PolicyChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.title
+
+
+def _policy_choices(visit: Visit):
+    """Policies in force, and on an existing visit those it recorded even if they have expired since."""
+    from policies.models import Policy, PolicyStatus
+
+    in_force = Q(status=PolicyStatus.PUBLISHED) & (Q(effective_to__isnull=True) | Q(effective_to__gte=today()))
+    if visit.pk:
+        in_force |= Q(pk__in=visit.policies_explained.through.objects.filter(visit_id=visit.pk).values("policy_id"))
+    return Policy.objects.filter(in_force).order_by("category__order", "category_id", "title", "id")
+
+
 class VisitForm(forms.ModelForm):
     files = MultipleFileField(
         label=_("Photos and documents"),
         help_text=_("Optional. Images, PDF, Word or Excel; up to 5 files of 10 MB each."),
     )
+    policies_explained = PolicyChoiceField(
+        queryset=None,
+        required=False,
+        label=_("Policies explained"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Optional. A no-application benefit explained on the visit counts as the enterprise informed."),
+    )
 
     class Meta:
         model = Visit
-        fields = ["date", "method", "people_met", "summary", "issues_raised"]
+        fields = ["date", "method", "people_met", "summary", "issues_raised", "policies_explained"]
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "summary": forms.Textarea(attrs={"rows": 3}),
@@ -44,12 +67,20 @@ class VisitForm(forms.ModelForm):
             "issues_raised": _("Problems or requests the enterprise raised, if any."),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, policy_choices=None, **kwargs):
+        """`policy_choices`: the policies in force, already loaded by the page, to list without a query."""
         super().__init__(*args, **kwargs)
+        field = self.fields["policies_explained"]
+        field.queryset = _policy_choices(self.instance)
+        if policy_choices is not None and not self.instance.pk:
+            field.choices = [(policy.pk, policy.title) for policy in policy_choices]
         self.fields["date"].widget.attrs["max"] = today().isoformat()
         if not self.instance.pk:
             self.fields["date"].initial = today()
         for name, field in self.fields.items():
+            if isinstance(field.widget, forms.CheckboxSelectMultiple):
+                field.widget.attrs.setdefault("class", "form-check-input")
+                continue
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
             if name == "summary":

@@ -50,7 +50,7 @@ def history_entries(instance, *, limit: int = 20) -> list[HistoryEntry]:
     One query: consecutive records are compared in memory, never through prev_record.
     """
     records = list(
-        instance.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
+        instance.history.select_related("history_user__cadre").order_by("-history_date", "-history_id")[: limit + 1]
     )
     model_fields = [f for f in instance._meta.concrete_fields if f.name not in SKIPPED_FIELDS and not f.primary_key]
     entries = []

@@ -19,6 +19,7 @@ from liaison.forms import EndPairingForm, PairForm, VisitForm
 from liaison.history import history_entries
 from liaison.models import Assignment, Cadre, Unit, UnitKind, Visit, VisitAttachment
 from liaison.web.common import add_service_errors, paginate, parse_month, querystring_without_page, style_form
+from policies import selectors as policy_selectors
 
 # --- Home -------------------------------------------------------------------------------------
 
@@ -31,7 +32,9 @@ def _cadre_context(cadre: Cadre, month) -> dict:
         month_visits = Visit.objects.filter(assignment=pairing, date__gte=first, date__lte=last)
         context["contacted"] = month_visits.exists()
         context["month_visit_count"] = month_visits.count()
-        context["form"] = VisitForm()
+        # Loaded once for both the visit form's choices and the eligible-policies card.
+        context["policies_in_force"] = policy_selectors.policies_in_force_with_rules()
+        context["form"] = VisitForm(policy_choices=context["policies_in_force"])
     context["visits"] = (
         Visit.objects.filter(cadre=cadre)
         .select_related("enterprise")
@@ -87,6 +90,7 @@ def visit_create(request, enterprise_id: int):
                 acting_user=request.user,
                 enterprise=enterprise,
                 files=form.cleaned_data["files"],
+                policies=form.cleaned_data["policies_explained"],
                 **{name: form.cleaned_data[name] for name in services.VISIT_EDITABLE_FIELDS},
             )
         except ValidationError as error:
@@ -115,6 +119,7 @@ def visit_edit(request, pk: int):
                 visit=visit,
                 acting_user=request.user,
                 files=form.cleaned_data["files"],
+                policies=form.cleaned_data["policies_explained"],
                 **{name: form.cleaned_data[name] for name in services.VISIT_EDITABLE_FIELDS},
             )
         except ValidationError as error:
