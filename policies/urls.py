@@ -13,6 +13,7 @@ urlpatterns = [
     path("policies/<int:pk>/deliveries/", views.policy_deliveries, name="policy-deliveries"),
     path("policies/deliveries/<int:pk>/", views.delivery_update, name="delivery-update"),
     path("policies/import/", views.policy_import, name="policy-import"),
+    path("policies/attachments/<int:pk>/", views.policy_attachment, name="policy-attachment"),
     # The handbook and reading statistics
     path("policies/handbook/", public_views.handbook_edit, name="policy-handbook"),
     path("policies/handbook.pdf", public_views.handbook_pdf, name="policy-handbook-pdf"),

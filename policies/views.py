@@ -320,3 +320,17 @@ def delivery_update(request, pk: int):
                "status": delivery.get_status_display()},
         )
     return redirect(_safe_next(request, reverse("home")))
+
+
+@login_required
+def policy_attachment(request, pk: int):
+    """A source document, for whoever may see its policy (drafts' files only for task force)."""
+    from django.http import FileResponse
+
+    from policies.models import PolicyAttachment
+
+    attachment = get_object_or_404(PolicyAttachment.objects.select_related("policy"), pk=pk)
+    _visible_policy(request, attachment.policy_id)
+    inline = attachment.content_type.startswith("image/") or attachment.content_type == "application/pdf"
+    return FileResponse(attachment.file.open("rb"), as_attachment=not inline, filename=attachment.name,
+                        content_type=attachment.content_type)

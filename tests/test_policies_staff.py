@@ -663,3 +663,28 @@ def test_the_policy_template_downloads_and_its_example_row_imports(client, taskf
     token = client.post(reverse("import-start"), {"kind": "policies", "file": upload})["Location"].rstrip("/")
     page = client.get(reverse("import-preview", args=[token.split("/")[-1]]))
     assert not page.context["report"].has_errors
+
+
+def test_source_documents_download_for_readers_and_drafts_stay_hidden(client):
+    from django.core.files.base import ContentFile
+
+    from policies.models import PolicyAttachment, PolicyCategory
+    from tests import factories
+
+    # given a published and a draft policy, each with its source document
+    category = PolicyCategory.objects.get(code="finance")
+    published = Policy.objects.create(title="贷款贴息", category=category, status=PolicyStatus.PUBLISHED)
+    draft = Policy.objects.create(title="草拟措施", category=category, status=PolicyStatus.DRAFT)
+    files = {}
+    for policy in (published, draft):
+        attachment = PolicyAttachment(policy=policy, name="原文.pdf", size=9, content_type="application/pdf")
+        attachment.file.save("原文.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
+        files[policy.pk] = attachment
+    # when a cadre asks for them
+    client.force_login(factories.make_pairing_with_login().cadre.user)
+    # then the published policy's document downloads and the draft's is not found
+    response = client.get(reverse("policy-attachment", args=[files[published.pk].pk]))
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+    assert client.get(reverse("policy-attachment", args=[files[draft.pk].pk])).status_code == 404
+    client.logout()
+    assert client.get(reverse("policy-attachment", args=[files[published.pk].pk])).status_code == 302
