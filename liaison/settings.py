@@ -51,7 +51,9 @@ INSTALLED_APPS = [
     "enterprises",
     "appeals",
     "policies",
+    "reports",
     "workdays",
+    "meetings",
 ]
 
 MIDDLEWARE = [
@@ -148,6 +150,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # whether notifications are also e-mailed (to users with an address).
 FEEDBACK_LINK_DAYS = int(os.environ.get("FEEDBACK_LINK_DAYS", "7"))
 SUPERVISION_RESPONSE_WORKDAYS = int(os.environ.get("SUPERVISION_RESPONSE_WORKDAYS", "3"))
+# Weekly dispatch: a cadre is put on the interview list (约谈) after this many consecutive months
+# without contact, or this many appeals gone overdue in the last 90 days.
+INTERVIEW_MISSED_MONTHS = int(os.environ.get("INTERVIEW_MISSED_MONTHS", "2"))
+INTERVIEW_OVERDUE_APPEALS = int(os.environ.get("INTERVIEW_OVERDUE_APPEALS", "3"))
 NOTIFY_BY_EMAIL = env_bool("NOTIFY_BY_EMAIL", False)
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
 # The district's name, printed on the handbook's cover.
@@ -181,6 +187,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Published policies past their end date become expired.
     "policy-expiry": {"task": "policies.tasks.policy_expire_due", "schedule": crontab(hour=0, minute=10)},
+    # The weekly dispatch (周调度): each unit's sheet, reminders to lagging cadres, the interview list.
+    "weekly-dispatch": {
+        "task": "reports.tasks.weekly_dispatch",
+        "schedule": crontab(hour=8, minute=0, day_of_week="mon"),
+    },
 }
 
 # --- REST API -------------------------------------------------------------------------------

@@ -17,5 +17,7 @@ urlpatterns = [
     path("", include("appeals.urls")),
     path("", include("policies.urls")),
     path("calendar/", include("workdays.urls")),
+    path("", include("reports.urls")),
+    path("", include("meetings.urls")),
     path("", include("liaison.web.urls")),
 ]

@@ -20,6 +20,7 @@ from liaison.models import User
 from liaison.selectors import today
 from policies import eligibility
 from policies.models import Delivery, DeliveryStatus, DeliveryTracking, Policy, PolicyCategory, PolicyStatus, RuleGroup
+from policies.public_selectors import policy_search
 from policies.services import can_edit_policies
 
 
@@ -61,15 +62,7 @@ class PolicyFilter(django_filters.FilterSet):
         fields = ["q", "category", "status", "no_application", "direct_delivery", "sort"]
 
     def search(self, qs, name, value):
-        value = value.strip()
-        if not value:
-            return qs
-        return qs.filter(
-            Q(title__icontains=value)
-            | Q(doc_number__icontains=value)
-            | Q(summary__icontains=value)
-            | Q(tags__icontains=value)
-        )
+        return policy_search(qs, value)
 
     def sort_by(self, qs, name, value):
         if value == "recent":

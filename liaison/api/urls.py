@@ -11,6 +11,7 @@ from rest_framework.routers import DefaultRouter
 
 from appeals.api import views as appeal_views
 from liaison.api import views
+from meetings.api import views as meeting_views
 from policies.api import views as policy_views
 
 router = DefaultRouter()
@@ -26,6 +27,7 @@ router.register("notifications", appeal_views.NotificationViewSet, basename="not
 router.register("policies", policy_views.PolicyViewSet, basename="policy")
 router.register("policy-categories", policy_views.PolicyCategoryViewSet, basename="policy-category")
 router.register("deliveries", policy_views.DeliveryViewSet, basename="delivery")
+router.register("meetings", meeting_views.MeetingViewSet, basename="meeting")
 
 api_patterns = [
     path("auth/token/", obtain_auth_token, name="token"),

@@ -15,6 +15,7 @@ from liaison.models import User
 from liaison.selectors import scoped_by_cadre, today
 from policies import eligibility
 from policies.models import Delivery, DeliveryStatus, Policy, PolicyCategory, PolicyStatus
+from policies.public_selectors import policy_search
 
 
 def policy_list(*, viewer: User) -> QuerySet[Policy]:
@@ -64,15 +65,7 @@ class PolicyFilter(django_filters.FilterSet):
         fields = ["q", "category", "status", "no_application", "direct_delivery", "expired"]
 
     def search(self, qs, name, value):
-        value = value.strip()
-        if not value:
-            return qs
-        return qs.filter(
-            Q(title__icontains=value)
-            | Q(doc_number__icontains=value)
-            | Q(summary__icontains=value)
-            | Q(tags__icontains=value)
-        )
+        return policy_search(qs, value)
 
     def filter_expired(self, qs, name, value):
         expired = Q(status=PolicyStatus.EXPIRED) | Q(effective_to__lt=today())
