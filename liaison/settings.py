@@ -236,6 +236,8 @@ SPECTACULAR_SETTINGS = {
         "IndustrySectionEnum": "enterprises.industries.SECTION_CHOICES",
         "IndustryDivisionEnum": "enterprises.industries.DIVISION_CHOICES",
         "OwnershipEnum": "enterprises.models.Ownership",
+        "MeetingKindEnum": "meetings.models.MeetingKind",
+        "CountermeasureStatusEnum": "meetings.models.CountermeasureStatus",
     },
 }
 
