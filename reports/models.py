@@ -10,7 +10,9 @@ from django.utils.translation import gettext_lazy as _
 class Dispatch(models.Model):
     """One unit's sheet for one week: what is overdue, due, not yet contacted, and new."""
 
-    unit = models.ForeignKey("liaison.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="dispatches")
+    unit = models.ForeignKey(
+        "liaison.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="dispatches"
+    )
     week_start = models.DateField(_("week starting"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     # {"overdue_appeals": [...], "due_this_week": [...], "not_contacted": [...], "new_appeals": [...],
@@ -63,9 +65,7 @@ class InterviewCase(models.Model):
             models.UniqueConstraint(
                 fields=["cadre", "reason"], condition=Q(held_on__isnull=True), name="one_open_interview_per_reason"
             ),
-            models.CheckConstraint(
-                condition=Q(held_on__isnull=True) | ~Q(record=""), name="held_interview_has_record"
-            ),
+            models.CheckConstraint(condition=Q(held_on__isnull=True) | ~Q(record=""), name="held_interview_has_record"),
         ]
 
     def __str__(self) -> str:
