@@ -13,7 +13,8 @@ class MeetingForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=MeetingKind.choices)
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
-    chair = forms.ModelChoiceField(label=_("Chair"), queryset=Cadre.objects.none(), required=False)
+    chair = forms.ModelChoiceField(label=_("Chair"), queryset=Cadre.objects.none(), required=False,
+                                   empty_label=_("(not recorded)"))
     participants = forms.ModelMultipleChoiceField(
         label=_("Participants"),
         queryset=Cadre.objects.none(),
