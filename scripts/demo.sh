@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 port="${1:-${PORT:-8000}}"
 export DEBUG="${DEBUG:-true}"
+export DISTRICT_NAME="${DISTRICT_NAME:-西岗区}"
 .venv/bin/python manage.py migrate --noinput -v 0
 .venv/bin/python manage.py seed_demo
 echo
