@@ -8,7 +8,6 @@ after the transaction commits.
 
 from __future__ import annotations
 
-import os
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -42,7 +41,7 @@ from appeals.models import (
 from enterprises.models import Enterprise
 from liaison.models import Assignment, Cadre, Unit, UnitKind, User, Visit
 from liaison.selectors import today
-from liaison.uploads import validate_attachments
+from liaison.uploads import store_attachments, validate_attachments
 from workdays.services import add_workdays, workdays_between
 
 DEFAULT_TIER_WORKDAYS = {Tier.INDIVIDUAL: 5, Tier.UNIT: 10, Tier.TASKFORCE: 15}
@@ -246,16 +245,8 @@ def _require(text: str, message: str) -> str:
 def _store_attachments(appeal: Appeal, files, acting_user: User) -> None:
     files = list(files or [])
     content_types = validate_attachments(files, existing=appeal.attachments.count())
-    for upload, content_type in zip(files, content_types, strict=True):
-        attachment = AppealAttachment(
-            appeal=appeal,
-            name=os.path.basename(upload.name)[:200],
-            size=upload.size,
-            content_type=content_type,
-            uploaded_by=acting_user,
-        )
-        attachment.file.save(os.path.basename(upload.name), upload, save=False)
-        attachment.save()
+    store_attachments(AppealAttachment, files=files, content_types=content_types, acting_user=acting_user,
+                      appeal=appeal)
 
 
 # --- Raising ----------------------------------------------------------------------------------
@@ -562,9 +553,9 @@ FEEDBACK_SALT = "appeals.feedback"
 
 
 @transaction.atomic
-def feedback_link_create(*, appeal: Appeal | int, acting_user: User) -> str:
+def feedback_link_create(*, appeal: Appeal | int, acting_user: User, expected_version: int | None = None) -> str:
     """A signed, single-use link for the enterprise's contact; returns the path to send them."""
-    appeal = _lock(appeal, None)
+    appeal = _lock(appeal, expected_version)
     principal = _authorize("request_feedback", appeal, acting_user)
     days = settings.FEEDBACK_LINK_DAYS
     link = FeedbackLink.objects.create(
@@ -721,6 +712,14 @@ def appeal_press(
 # --- Ending without a resolution --------------------------------------------------------------
 
 
+def _end_unresolved(appeal: Appeal, status: str) -> None:
+    """Close the current step for good: no deadline, no running pause."""
+    _finish_step(appeal)
+    appeal.status = status
+    appeal.deadline = None
+    appeal.paused_at = None
+
+
 @transaction.atomic
 def appeal_withdraw(
     *, appeal: Appeal | int, acting_user: User, reason: str, expected_version: int | None = None
@@ -730,10 +729,7 @@ def appeal_withdraw(
     principal = _authorize("withdraw", appeal, acting_user)
     reason = _require(reason, _("Say why the appeal is withdrawn."))
     before = _snapshot(appeal)
-    _finish_step(appeal)
-    appeal.status = Status.WITHDRAWN
-    appeal.deadline = None
-    appeal.paused_at = None
+    _end_unresolved(appeal, Status.WITHDRAWN)
     _record(
         appeal, EventKind.WITHDRAWN, actor=acting_user, principal=principal, before=before, comment=reason, notify=False
     )
@@ -749,11 +745,8 @@ def appeal_mark_out_of_scope(
     principal = _authorize("out_of_scope", appeal, acting_user)
     explanation = _require(explanation, _("Explain why the appeal is out of scope."))
     before = _snapshot(appeal)
-    _finish_step(appeal)
-    appeal.status = Status.OUT_OF_SCOPE
+    _end_unresolved(appeal, Status.OUT_OF_SCOPE)
     appeal.resolution = explanation
-    appeal.deadline = None
-    appeal.paused_at = None
     _record(
         appeal,
         EventKind.OUT_OF_SCOPE,

@@ -447,7 +447,8 @@ def _feedback_url(request, path: str) -> str:
 def _run(action: str, appeal: Appeal, user: User, form) -> str:
     """Call the one service behind `action`; returns the feedback link's path for request_feedback."""
     if action == "request_feedback":
-        return services.feedback_link_create(appeal=appeal.pk, acting_user=user)
+        return services.feedback_link_create(appeal=appeal.pk, acting_user=user,
+                                             expected_version=form.cleaned_data["version"])
     service = {
         "escalate": services.appeal_escalate,
         "return": services.appeal_return,

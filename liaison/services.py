@@ -6,7 +6,6 @@ user on the change history (django-simple-history reads `_history_user`).
 
 from __future__ import annotations
 
-import os
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +17,7 @@ from liaison import permissions
 from liaison.imports import ImportReport, ParsedFile, run_import
 from liaison.models import Assignment, Cadre, Unit, User, Visit, VisitAttachment
 from liaison.selectors import today
-from liaison.uploads import validate_attachments
+from liaison.uploads import store_attachments, validate_attachments
 
 
 def _save(instance, *, acting_user: User | None, **kwargs) -> None:
@@ -155,27 +154,6 @@ def _check_visit_date(visit_date: date, assignment: Assignment) -> None:
         )
 
 
-def _store_attachments(*, visit: Visit, files, content_types: list[str], acting_user: User) -> list[VisitAttachment]:
-    stored = []
-    try:
-        for upload, content_type in zip(files, content_types, strict=True):
-            attachment = VisitAttachment(
-                visit=visit,
-                name=os.path.basename(upload.name)[:200],
-                size=upload.size,
-                content_type=content_type,
-                uploaded_by=acting_user,
-            )
-            attachment.file.save(os.path.basename(upload.name), upload, save=False)
-            stored.append(attachment)
-            attachment.save()
-    except Exception:
-        for attachment in stored:
-            attachment.file.delete(save=False)
-        raise
-    return stored
-
-
 @transaction.atomic
 def visit_create(
     *,
@@ -209,7 +187,7 @@ def visit_create(
     )
     visit.full_clean()
     _save(visit, acting_user=acting_user)
-    _store_attachments(visit=visit, files=files, content_types=content_types, acting_user=acting_user)
+    store_attachments(VisitAttachment, files=files, content_types=content_types, acting_user=acting_user, visit=visit)
     _record_policies(visit, policies, acting_user)
     return visit
 
@@ -243,7 +221,7 @@ def visit_update(*, visit: Visit, acting_user: User, files=(), policies=None, **
     _check_visit_date(visit.date, visit.assignment)
     visit.full_clean()
     _save(visit, acting_user=acting_user)
-    _store_attachments(visit=visit, files=files, content_types=content_types, acting_user=acting_user)
+    store_attachments(VisitAttachment, files=files, content_types=content_types, acting_user=acting_user, visit=visit)
     _record_policies(visit, policies, acting_user)
     return visit
 

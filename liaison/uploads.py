@@ -67,3 +67,24 @@ def validate_attachments(uploads, *, existing: int = 0) -> list[str]:
             _("A visit can carry at most %(limit)d attachments.") % {"limit": limit}, code="attachment_count"
         )
     return [validate_attachment(upload) for upload in uploads]
+
+
+def store_attachments(model, *, files, content_types: list[str], acting_user, **owner) -> list:
+    """Save validated uploads as `model` rows belonging to `owner` (e.g. visit=...).
+
+    Files already written are removed again if a later one fails, so nothing is half-stored.
+    """
+    stored = []
+    try:
+        for upload, content_type in zip(files, content_types, strict=True):
+            name = os.path.basename(upload.name)
+            attachment = model(name=name[:200], size=upload.size, content_type=content_type,
+                               uploaded_by=acting_user, **owner)
+            attachment.file.save(name, upload, save=False)
+            stored.append(attachment)
+            attachment.save()
+    except Exception:
+        for attachment in stored:
+            attachment.file.delete(save=False)
+        raise
+    return stored

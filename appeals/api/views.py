@@ -266,14 +266,10 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         appeal = self.get_object()
         data = s.VersionedSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        version = data.validated_data.get("version")
-        with transaction.atomic():
-            # feedback_link_create takes no version: hold the row for it, having compared the version.
-            current = Appeal.objects.select_for_update().only("pk", "version").get(pk=appeal.pk)
-            if version is not None and current.version != version:
-                raise ConcurrentChange(current)
-            path = services.feedback_link_create(appeal=appeal, acting_user=request.user)
-            new_version = Appeal.objects.values_list("version", flat=True).get(pk=appeal.pk)
+        path = services.feedback_link_create(
+            appeal=appeal, acting_user=request.user, expected_version=data.validated_data.get("version")
+        )
+        new_version = Appeal.objects.values_list("version", flat=True).get(pk=appeal.pk)
         base = settings.PUBLIC_BASE_URL.rstrip("/")
         url = f"{base}{path}" if base else request.build_absolute_uri(path)
         return Response(s.FeedbackLinkSerializer({"url": url, "version": new_version}).data)
