@@ -409,6 +409,30 @@ def appeal_assign(
     return appeal
 
 
+class BulkAssignRefused(Exception):
+    """One appeal of a bulk assignment was refused, so none was assigned; `error` says why."""
+
+    def __init__(self, appeal_id: int, error: Exception):
+        self.appeal_id, self.error = appeal_id, error
+        super().__init__(str(error))
+
+
+@transaction.atomic
+def appeal_bulk_assign(*, appeal_ids, acting_user: User, unit: Unit, deadline: date | None = None,
+                       workdays: int | None = None, comment: str = "",
+                       versions: dict[int, int] | None = None) -> list[Appeal]:
+    """Assign several appeals to one unit, all or nothing: the first refusal undoes the rest."""
+    assigned = []
+    for appeal_id in dict.fromkeys(appeal_ids):
+        try:
+            assigned.append(appeal_assign(appeal=appeal_id, acting_user=acting_user, unit=unit, deadline=deadline,
+                                          workdays=workdays, comment=comment,
+                                          expected_version=(versions or {}).get(appeal_id)))
+        except (Appeal.DoesNotExist, ValidationError, PermissionDenied, ConcurrentChange) as error:
+            raise BulkAssignRefused(appeal_id, error) from error
+    return assigned
+
+
 # --- Resolution and feedback ------------------------------------------------------------------
 
 

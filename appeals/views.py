@@ -14,7 +14,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -243,12 +242,6 @@ def appeal_list(request):
     return render(request, "appeals/list.html", context)
 
 
-class _BulkRefused(Exception):
-    def __init__(self, appeal_id: int, reason: str):
-        self.appeal_id, self.reason = appeal_id, reason
-        super().__init__(reason)
-
-
 def _reason(error: Exception) -> str:
     if isinstance(error, ValidationError):
         return " ".join(error.messages)
@@ -271,29 +264,17 @@ def appeal_bulk_assign(request):
     data = form.cleaned_data
     ids = sorted(set(data["appeals"]))
     titles = dict(Appeal.objects.filter(pk__in=ids).values_list("pk", "title"))
+    versions = {pk: int(v) for pk in ids if (v := request.POST.get(f"version_{pk}", "")).isdigit()}
     try:
-        with transaction.atomic():
-            for appeal_id in ids:
-                if appeal_id not in titles:
-                    raise _BulkRefused(appeal_id, _("There is no such appeal."))
-                seen = request.POST.get(f"version_{appeal_id}", "")
-                try:
-                    services.appeal_assign(
-                        appeal=appeal_id,
-                        acting_user=user,
-                        unit=data["unit"],
-                        workdays=data["workdays"],
-                        deadline=data["deadline"],
-                        comment=data["comment"],
-                        expected_version=int(seen) if seen.isdigit() else None,
-                    )
-                except (ValidationError, PermissionDenied, ConcurrentChange) as error:
-                    raise _BulkRefused(appeal_id, _reason(error)) from error
-    except _BulkRefused as refused:
+        services.appeal_bulk_assign(appeal_ids=ids, acting_user=user, unit=data["unit"], workdays=data["workdays"],
+                                    deadline=data["deadline"], comment=data["comment"], versions=versions)
+    except services.BulkAssignRefused as refused:
+        reason = _("There is no such appeal.") if isinstance(refused.error, Appeal.DoesNotExist) else _reason(
+            refused.error)
         messages.error(
             request,
             _("Nothing was assigned. Appeal #%(id)s “%(title)s”: %(reason)s")
-            % {"id": refused.appeal_id, "title": titles.get(refused.appeal_id, "?"), "reason": refused.reason},
+            % {"id": refused.appeal_id, "title": titles.get(refused.appeal_id, "?"), "reason": reason},
         )
     else:
         messages.success(

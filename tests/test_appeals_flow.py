@@ -466,3 +466,25 @@ def test_a_notification_for_a_step_already_over_is_not_sent(world):
     # then nobody is told about a step that is over
     assert tasks.appeal_notify(appeal.pk, raised.pk) == 0
     assert not Notification.objects.exists()
+
+
+def test_bulk_assignment_is_all_or_nothing_and_names_the_refused_appeal(world):
+    # given two appeals awaiting triage and one still with its cadre
+    ready = []
+    for _i in range(2):
+        appeal = raise_one(world)
+        services.appeal_escalate(appeal=appeal, acting_user=world["cadre"], reason="a")
+        services.appeal_escalate(appeal=appeal, acting_user=world["handler"], reason="b")
+        ready.append(appeal)
+    not_ready = raise_one(world)
+    # when task force assigns all three at once
+    with pytest.raises(services.BulkAssignRefused) as refused:
+        services.appeal_bulk_assign(appeal_ids=[ready[0].pk, not_ready.pk, ready[1].pk],
+                                    acting_user=world["taskforce"], unit=world["group"], workdays=5)
+    # then none is assigned, and the refusal names the appeal that was not ready
+    assert refused.value.appeal_id == not_ready.pk and isinstance(refused.value.error, TransitionError)
+    assert not Appeal.objects.filter(handler_unit=world["group"]).exists()
+    # and without it, both are assigned
+    assigned = services.appeal_bulk_assign(appeal_ids=[r.pk for r in ready], acting_user=world["taskforce"],
+                                           unit=world["group"], workdays=5)
+    assert {a.handler_unit for a in assigned} == {world["group"]}

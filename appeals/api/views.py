@@ -8,8 +8,7 @@ the user may not make is a 403; input the service refuses is a 400.
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 from django.utils.text import format_lazy
@@ -332,22 +331,17 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         data = s.AppealBulkAssignSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         params = dict(data.validated_data)
-        ids = list(dict.fromkeys(params.pop("ids")))
-        rows = []
-        with transaction.atomic():
-            for pk in ids:
-                try:
-                    appeal = services.appeal_assign(appeal=pk, acting_user=request.user, **params)
-                except Exception as exc:
-                    failure = _bulk_failure(pk, exc)
-                    if failure is None:
-                        raise
-                    transaction.set_rollback(True)
-                    return failure
-                rows.append(
-                    {"id": appeal.pk, "handler_unit": appeal.handler_unit_id, "deadline": appeal.deadline,
-                     "version": appeal.version}
-                )
+        try:
+            assigned = services.appeal_bulk_assign(
+                appeal_ids=params.pop("ids"), acting_user=request.user, **params
+            )
+        except services.BulkAssignRefused as refused:
+            return _bulk_failure(refused.appeal_id, refused.error)
+        rows = [
+            {"id": appeal.pk, "handler_unit": appeal.handler_unit_id, "deadline": appeal.deadline,
+             "version": appeal.version}
+            for appeal in assigned
+        ]
         return Response(s.BulkAssignResultSerializer({"results": rows}).data)
 
     @extend_schema(
@@ -407,8 +401,8 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return Response(s.MetricsSerializer(data).data)
 
 
-def _bulk_failure(pk: int, exc: Exception) -> Response | None:
-    """The answer naming the appeal a bulk assignment stopped at, or None for an unexpected error."""
+def _bulk_failure(pk: int, exc: Exception) -> Response:
+    """The answer naming the appeal a bulk assignment stopped at."""
     if isinstance(exc, Appeal.DoesNotExist):
         code, status_code, reason = "not_found", status.HTTP_400_BAD_REQUEST, gettext("There is no such appeal.")
     elif isinstance(exc, TransitionError):
@@ -417,10 +411,8 @@ def _bulk_failure(pk: int, exc: Exception) -> Response | None:
         code, status_code, reason = "stale_version", status.HTTP_409_CONFLICT, str(exc)
     elif isinstance(exc, PermissionDenied):
         code, status_code, reason = "permission_denied", status.HTTP_403_FORBIDDEN, str(exc)
-    elif isinstance(exc, ValidationError):
-        code, status_code, reason = "invalid", status.HTTP_400_BAD_REQUEST, " ".join(exc.messages)
     else:
-        return None
+        code, status_code, reason = "invalid", status.HTTP_400_BAD_REQUEST, " ".join(exc.messages)
     detail = gettext("Appeal #%(id)d: %(reason)s Nothing was assigned.") % {"id": pk, "reason": reason}
     return Response(s.BulkAssignFailureSerializer({"detail": detail, "id": pk, "code": code}).data, status_code)
 
