@@ -262,6 +262,7 @@ GROUPS = {
     "category": ("category_id", "category__name"),
     "handler_unit": ("handler_unit_id", "handler_unit__name"),
     "handler_cadre": ("handler_cadre_id", "handler_cadre__name"),
+    "cadre": ("cadre_id", "cadre__name"),
 }
 
 

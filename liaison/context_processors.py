@@ -8,7 +8,10 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    from reports.permissions import can_view_bulletin
+
     return {
+        "nav_can_view_bulletin": can_view_bulletin(user),
         "nav_can_view_roster": permissions.can_view_roster(user),
         "nav_can_manage_roster": permissions.can_manage_roster(user),
         "nav_sees_everything": permissions.sees_everything(user),

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "import_export",
     "simple_history",
+    "django_celery_beat",
     "liaison",
     "enterprises",
     "appeals",
@@ -54,6 +55,9 @@ INSTALLED_APPS = [
     "reports",
     "workdays",
     "meetings",
+    "jobs",
+    "evaluations",
+    "matching",
 ]
 
 MIDDLEWARE = [
@@ -155,6 +159,12 @@ SUPERVISION_RESPONSE_WORKDAYS = int(os.environ.get("SUPERVISION_RESPONSE_WORKDAY
 INTERVIEW_MISSED_MONTHS = int(os.environ.get("INTERVIEW_MISSED_MONTHS", "2"))
 INTERVIEW_OVERDUE_APPEALS = int(os.environ.get("INTERVIEW_OVERDUE_APPEALS", "3"))
 NOTIFY_BY_EMAIL = env_bool("NOTIFY_BY_EMAIL", False)
+# Precise matching: proposals up to this many enterprises or free cadres a side are solved exactly in
+# the request; larger ones run as a Celery job split into blocks of at most MATCHING_BLOCK_MAX_SIDE a side.
+MATCHING_SYNC_MAX_SIDE = int(os.environ.get("MATCHING_SYNC_MAX_SIDE", "1000"))
+MATCHING_BLOCK_MAX_SIDE = int(os.environ.get("MATCHING_BLOCK_MAX_SIDE", "1500"))
+# Jobs: a queued or running run that has not moved for this long lost its worker; a new start replaces it.
+JOB_STALE_MINUTES = int(os.environ.get("JOB_STALE_MINUTES", "60"))
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
 # The district's name, printed on the handbook's cover.
 DISTRICT_NAME = os.environ.get("DISTRICT_NAME", "")
@@ -179,18 +189,41 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# Beat reads the schedule from the database (django-celery-beat, editable in the admin under
+# "Periodic tasks"); the entries below are only its defaults, written there when missing
+# (jobs.schedules). Entries that start a job go through jobs.tasks.run_scheduled, so that their
+# runs show on the jobs page with their progress.
+CELERY_BEAT_SCHEDULER = "jobs.schedules:JobScheduler"
 CELERY_BEAT_SCHEDULE = {
-    # Reminders about appeals due or overdue; the task itself does nothing on non-working days.
+    # Reminders about appeals due or overdue; the job itself does nothing on non-working days.
     "appeal-reminders": {
-        "task": "appeals.tasks.appeal_send_reminders",
+        "task": "jobs.tasks.run_scheduled",
+        "args": ("appeal_reminders",),
         "schedule": crontab(hour=8, minute=30),
     },
     # Published policies past their end date become expired.
-    "policy-expiry": {"task": "policies.tasks.policy_expire_due", "schedule": crontab(hour=0, minute=10)},
+    "policy-expiry": {
+        "task": "jobs.tasks.run_scheduled",
+        "args": ("policy_expiry",),
+        "schedule": crontab(hour=0, minute=10),
+    },
     # The weekly dispatch (周调度): each unit's sheet, reminders to lagging cadres, the interview list.
     "weekly-dispatch": {
-        "task": "reports.tasks.weekly_dispatch",
+        "task": "jobs.tasks.run_scheduled",
+        "args": ("weekly_dispatch",),
         "schedule": crontab(hour=8, minute=0, day_of_week="mon"),
+    },
+    # The monthly bulletin (月通报) of the month before, frozen and published on the 1st.
+    "monthly-bulletin": {
+        "task": "jobs.tasks.run_scheduled",
+        "args": ("monthly_bulletin",),
+        "schedule": crontab(hour=6, minute=0, day_of_month="1"),
+    },
+    # The annual evaluation (年考评) of the year before, on 10 January (after the December bulletin).
+    "annual-evaluation": {
+        "task": "jobs.tasks.run_scheduled",
+        "args": ("annual_evaluation",),
+        "schedule": crontab(hour=6, minute=30, day_of_month="10", month_of_year="1"),
     },
 }
 
@@ -238,6 +271,9 @@ SPECTACULAR_SETTINGS = {
         "OwnershipEnum": "enterprises.models.Ownership",
         "MeetingKindEnum": "meetings.models.MeetingKind",
         "CountermeasureStatusEnum": "meetings.models.CountermeasureStatus",
+        "BulletinStatusEnum": "reports.models.BulletinStatus",
+        "JobRunStatusEnum": "jobs.models.RunStatus",
+        "JobPeriodKindEnum": "jobs.registry.PeriodKind",
     },
 }
 

@@ -18,6 +18,9 @@ urlpatterns = [
     path("", include("policies.urls")),
     path("calendar/", include("workdays.urls")),
     path("", include("reports.urls")),
+    path("", include("jobs.urls")),
     path("", include("meetings.urls")),
+    path("", include("matching.urls")),
+    path("evaluations/", include("evaluations.urls")),
     path("", include("liaison.web.urls")),
 ]

@@ -1,9 +1,11 @@
-"""Oversight (周调度、约谈): the weekly dispatch sheet of each unit, and interview cases of lagging cadres."""
+"""Oversight (周调度、月通报、约谈): the weekly dispatch sheet of each unit, the monthly bulletin, and
+interview cases of lagging cadres."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -74,3 +76,76 @@ class InterviewCase(models.Model):
     @property
     def is_open(self) -> bool:
         return self.held_on is None
+
+
+class BulletinStatus(models.TextChoices):
+    PUBLISHED = "published", _("Published")
+    SUPERSEDED = "superseded", _("Superseded by a correction")
+
+
+class Bulletin(models.Model):
+    """The monthly bulletin (月通报) of one month: a frozen snapshot of the month's figures.
+
+    Later edits to visits or appeals never change it; a correction is a new version of the same
+    month, and the old one stays readable. The current bulletin of a month is its highest version.
+    """
+
+    month = models.DateField(_("month"), help_text=_("The first day of the month reported on."))
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    status = models.CharField(
+        _("status"), max_length=20, choices=BulletinStatus.choices, default=BulletinStatus.PUBLISHED
+    )
+    # The whole snapshot, as built by reports.bulletins.bulletin_figures (see its docstring for the shape).
+    figures = models.JSONField(_("figures"), default=dict)
+    reason = models.TextField(_("reason for the correction"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty when the monthly job published it."),
+    )
+    published_at = models.DateTimeField(_("published at"))
+    superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("monthly bulletin")
+        verbose_name_plural = _("monthly bulletins")
+        ordering = ["-month", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["month", "version"], name="bulletin_one_per_month_and_version"),
+            models.UniqueConstraint(
+                fields=["month"], condition=Q(status="published"), name="bulletin_one_current_per_month"
+            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="bulletin_month_is_first_day"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="bulletin_version_from_one"),
+            models.CheckConstraint(condition=Q(version=1) | ~Q(reason=""), name="bulletin_correction_has_reason"),
+            models.CheckConstraint(
+                condition=Q(status="published", superseded_at__isnull=True)
+                | Q(status="superseded", superseded_at__isnull=False),
+                name="bulletin_superseded_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} v{self.version}"
+
+    def get_absolute_url(self) -> str:
+        url = reverse("bulletin-detail", args=[self.month_slug])
+        return url if self.is_current else f"{url}?v={self.version}"
+
+    @property
+    def month_slug(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.status == BulletinStatus.PUBLISHED
+
+    def clean(self) -> None:
+        if self.month and self.month.day != 1:
+            raise ValidationError({"month": _("A bulletin's month is given by its first day.")})
+        if self.version and self.version > 1 and not self.reason.strip():
+            raise ValidationError({"reason": _("Give the reason for the correction.")})

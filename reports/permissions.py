@@ -1,4 +1,4 @@
-"""Who sees the weekly dispatch and the interview list, and who runs or records them."""
+"""Who sees the weekly dispatch, the monthly bulletin and the interview list, and who runs or records them."""
 
 from __future__ import annotations
 
@@ -16,4 +16,15 @@ def can_run_dispatch(user: User) -> bool:
 
 
 def can_record_interview(user: User) -> bool:
+    return user.is_authenticated and user.is_taskforce
+
+
+def can_view_bulletin(user: User) -> bool:
+    """The monthly bulletin is circulated in the district: task force, leaders, administrators and
+    unit handlers read it; cadres do not."""
+    return user.is_authenticated and (user.sees_everything or handled_unit_id(user) is not None)
+
+
+def can_publish_bulletin(user: User) -> bool:
+    """Publishing a month and issuing a correction are the task force's."""
     return user.is_authenticated and user.is_taskforce

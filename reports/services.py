@@ -10,6 +10,7 @@ others untouched; running the same week again fills in the missing units and cha
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
@@ -213,17 +214,22 @@ def weekly_dispatch_unit(*, unit: Unit, week_start: date) -> dict | None:
         return {"dispatch": dispatch.pk, "reminders": reminded, "interviews": opened}
 
 
-def weekly_dispatch_run(*, week_start: date) -> dict:
-    """Build the week's sheet for every unit with pairings; safe to run again for the same week."""
+def weekly_dispatch_run(*, week_start: date, progress: Callable[..., None] | None = None) -> dict:
+    """Build the week's sheet for every unit with pairings; safe to run again for the same week.
+    `progress(done, total, note)` is called after each unit, outside its transaction."""
     if week_start.isoweekday() != 1:
         raise ValidationError(_("A week starts on a Monday."))
-    units = Unit.objects.filter(Exists(_pairings_in_force(week_start).filter(cadre__unit=OuterRef("pk")))).order_by(
-        "pk"
+    units = list(
+        Unit.objects.filter(Exists(_pairings_in_force(week_start).filter(cadre__unit=OuterRef("pk")))).order_by("pk")
     )
     result = {"week_start": week_start.isoformat(), "units": 0, "created": 0, "reminders": 0, "interviews": 0}
-    for unit in units:
+    if progress:
+        progress(0, len(units), "")
+    for index, unit in enumerate(units, start=1):
         result["units"] += 1
         done = weekly_dispatch_unit(unit=unit, week_start=week_start)
+        if progress:
+            progress(index, len(units), unit.name)
         if done is None:
             continue
         result["created"] += 1

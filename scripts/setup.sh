@@ -47,7 +47,9 @@ if [ ! -x .venv/bin/python ]; then
   "$py" -m venv .venv
 fi
 if [ ! -f .venv/.requirements.sha ] || ! sha1sum -c --status .venv/.requirements.sha 2>/dev/null; then
-  echo "==> Installing Python packages (requirements.txt)"
+  echo "==> Installing Python packages (requirements.txt, requirements-nodeps.txt)"
   .venv/bin/pip install -q --disable-pip-version-check -r requirements.txt
-  sha1sum requirements.txt > .venv/.requirements.sha
+  # Packages whose metadata refuses our Django although they work on it: see the file's comment.
+  .venv/bin/pip install -q --disable-pip-version-check --no-deps -r requirements-nodeps.txt
+  sha1sum requirements.txt requirements-nodeps.txt > .venv/.requirements.sha
 fi

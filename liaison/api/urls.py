@@ -10,9 +10,13 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from appeals.api import views as appeal_views
+from evaluations.api import views as evaluation_views
+from jobs.api import views as job_views
 from liaison.api import views
+from matching.api import views as matching_views
 from meetings.api import views as meeting_views
 from policies.api import views as policy_views
+from reports.api import views as report_views
 
 router = DefaultRouter()
 router.register("units", views.UnitViewSet, basename="unit")
@@ -28,6 +32,12 @@ router.register("policies", policy_views.PolicyViewSet, basename="policy")
 router.register("policy-categories", policy_views.PolicyCategoryViewSet, basename="policy-category")
 router.register("deliveries", policy_views.DeliveryViewSet, basename="delivery")
 router.register("meetings", meeting_views.MeetingViewSet, basename="meeting")
+router.register("matching/proposals", matching_views.ProposalViewSet, basename="matching-proposal")
+router.register("bulletins", report_views.BulletinViewSet, basename="bulletin")
+router.register("dispatches", report_views.DispatchViewSet, basename="dispatch")
+router.register("jobs", job_views.JobKindViewSet, basename="job")
+router.register("job-runs", job_views.JobRunViewSet, basename="job-run")
+router.register("evaluations", evaluation_views.EvaluationViewSet, basename="evaluation")
 
 api_patterns = [
     path("auth/token/", obtain_auth_token, name="token"),
@@ -39,6 +49,8 @@ api_patterns = [
         policy_views.EnterpriseEligiblePoliciesView.as_view(),
         name="enterprise-eligible-policies",
     ),
+    path("evaluations/<int:pk>/scores/", evaluation_views.EvaluationScoresView.as_view(), name="evaluation-scores"),
+    path("evaluation-weights/", evaluation_views.EvaluationWeightsView.as_view(), name="evaluation-weights"),
     *router.urls,
 ]
 

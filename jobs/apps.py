@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class JobsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "jobs"
+    verbose_name = _("Jobs")
+
+    def ready(self) -> None:
+        from jobs import schedules
+
+        # The admin lists the default schedules as soon as the tables exist, before beat first starts.
+        post_migrate.connect(schedules.seed_after_migrate, sender=self)

@@ -1,0 +1,257 @@
+"""The jobs staff can run now or on a schedule: what each is, which period it takes, and which
+service function does the work.
+
+Every job function is called as `fn(<period kwarg>=<value>, progress=<callable>)` and returns a
+dict of counts. It must be idempotent (running it twice for the same period changes nothing the
+second time, by database uniqueness) and should call `progress(done, total, note)` between its
+units of work, outside its own transactions, so that the run page sees it at once.
+
+Functions are imported on use: a job whose module is not there yet still lists, and its run fails
+with a message naming what is missing.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+FIRST_YEAR = 2000
+
+Progress = Callable[..., None]
+
+
+class PeriodKind(models.TextChoices):
+    DAY = "day", gettext_lazy("Day")
+    WEEK = "week", gettext_lazy("Week")
+    MONTH = "month", gettext_lazy("Month")
+    YEAR = "year", gettext_lazy("Year")
+
+
+class JobUnavailable(Exception):
+    """The job's function cannot be imported (its module or function is missing)."""
+
+
+def _previous_month(day: date) -> date:
+    return (day.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+@dataclass(frozen=True)
+class Job:
+    key: str
+    label: Promise
+    description: Promise
+    period_kind: str
+    function: str  # dotted path, "package.module.function"
+    period_kwarg: str
+    # Day jobs that act on "now" (reminders) run for today only.
+    today_only: bool = False
+
+    # --- Periods ---------------------------------------------------------------------------------
+
+    @property
+    def period_kind_label(self) -> str:
+        return PeriodKind(self.period_kind).label
+
+    def default_period(self, today: date) -> date:
+        """This week's Monday, the month before, last year, or today."""
+        if self.period_kind == PeriodKind.WEEK:
+            return _monday(today)
+        if self.period_kind == PeriodKind.MONTH:
+            return _previous_month(today)
+        if self.period_kind == PeriodKind.YEAR:
+            return date(today.year - 1, 1, 1)
+        return today
+
+    def parse_period(self, value: str | date | int | None) -> date:
+        """A period as typed (`2026-06-08`, `2026-05`, `2025`) or given, as the date it is stored as."""
+        if isinstance(value, date):
+            return value
+        text = str(value if value is not None else "").strip()
+        if not text:
+            raise ValidationError({"period": _("Choose the period to run the job for.")})
+        try:
+            if self.period_kind == PeriodKind.YEAR:
+                if not re.fullmatch(r"\d{4}", text):
+                    raise ValueError(text)
+                return date(int(text), 1, 1)
+            if self.period_kind == PeriodKind.MONTH:
+                match = re.fullmatch(r"(\d{4})-(\d{1,2})(?:-01)?", text)
+                if not match:
+                    raise ValueError(text)
+                return date(int(match[1]), int(match[2]), 1)
+            return date.fromisoformat(text)
+        except ValueError as exc:
+            formats = {
+                PeriodKind.DAY: "YYYY-MM-DD",
+                PeriodKind.WEEK: "YYYY-MM-DD",
+                PeriodKind.MONTH: "YYYY-MM",
+                PeriodKind.YEAR: "YYYY",
+            }
+            message = _("“%(value)s” is not a valid period; write it as %(format)s.") % {
+                "value": text[:40],
+                "format": formats[self.period_kind],
+            }
+            raise ValidationError({"period": message}) from exc
+
+    def clean_period(self, value: str | date | int | None, *, today: date) -> date:
+        """Parse and check a period: the right shape for its kind, and not one still to come."""
+        period = self.parse_period(value)
+        kind = self.period_kind
+        if period.year < FIRST_YEAR:
+            raise ValidationError({"period": _("Choose a period from %(year)d on.") % {"year": FIRST_YEAR}})
+        if kind == PeriodKind.WEEK and period.isoweekday() != 1:
+            raise ValidationError({"period": _("A week starts on a Monday.")})
+        if kind == PeriodKind.MONTH and period.day != 1:
+            raise ValidationError({"period": _("A month is given by its first day.")})
+        if kind == PeriodKind.YEAR and (period.month, period.day) != (1, 1):
+            raise ValidationError({"period": _("A year is given by its first day.")})
+        if kind == PeriodKind.WEEK and period > _monday(today):
+            raise ValidationError({"period": _("That week has not started yet.")})
+        if kind == PeriodKind.MONTH and period > _previous_month(today):
+            raise ValidationError({"period": _("That month is not over yet.")})
+        if kind == PeriodKind.YEAR and period.year >= today.year:
+            raise ValidationError({"period": _("That year is not over yet.")})
+        if kind == PeriodKind.DAY and period > today:
+            raise ValidationError({"period": _("That day is still to come.")})
+        if self.today_only and period != today:
+            raise ValidationError({"period": _("This job runs for today only.")})
+        return period
+
+    def period_argument(self, period: date) -> date | int:
+        return period.year if self.period_kind == PeriodKind.YEAR else period
+
+    def period_label(self, period: date) -> str:
+        if self.period_kind == PeriodKind.YEAR:
+            return str(period.year)
+        if self.period_kind == PeriodKind.MONTH:
+            return period.strftime("%Y-%m")
+        if self.period_kind == PeriodKind.WEEK:
+            return _("week of %(day)s") % {"day": period.isoformat()}
+        return period.isoformat()
+
+    def period_input(self, period: date) -> str:
+        """The value of the period's form input."""
+        if self.period_kind == PeriodKind.YEAR:
+            return str(period.year)
+        if self.period_kind == PeriodKind.MONTH:
+            return period.strftime("%Y-%m")
+        return period.isoformat()
+
+    # --- The function ----------------------------------------------------------------------------
+
+    def resolve(self) -> Callable[..., dict]:
+        module_name, _dot, name = self.function.rpartition(".")
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError as exc:
+            raise JobUnavailable(
+                _("The job “%(job)s” cannot run: its module %(module)s is missing (%(error)s).")
+                % {"job": self.label, "module": module_name, "error": exc}
+            ) from exc
+        fn = getattr(module, name, None)
+        if not callable(fn):
+            raise JobUnavailable(
+                _("The job “%(job)s” cannot run: %(function)s is missing.")
+                % {"job": self.label, "function": self.function}
+            )
+        return fn
+
+    @property
+    def available(self) -> bool:
+        try:
+            self.resolve()
+        except JobUnavailable:
+            return False
+        return True
+
+
+JOBS: dict[str, Job] = {
+    job.key: job
+    for job in [
+        Job(
+            key="weekly_dispatch",
+            label=gettext_lazy("Weekly dispatch"),
+            description=gettext_lazy(
+                "Each unit's sheet for the week, reminders to lagging cadres and handlers, and the interview list."
+            ),
+            period_kind=PeriodKind.WEEK,
+            function="reports.services.weekly_dispatch_run",
+            period_kwarg="week_start",
+        ),
+        Job(
+            key="monthly_bulletin",
+            label=gettext_lazy("Monthly bulletin"),
+            description=gettext_lazy("The month's bulletin of contact, appeals and rankings by unit."),
+            period_kind=PeriodKind.MONTH,
+            function="reports.bulletins.monthly_bulletin_run",
+            period_kwarg="month",
+        ),
+        Job(
+            key="annual_evaluation",
+            label=gettext_lazy("Annual evaluation"),
+            description=gettext_lazy("The year's evaluation of every cadre and unit."),
+            period_kind=PeriodKind.YEAR,
+            function="evaluations.services.annual_evaluation_run",
+            period_kwarg="year",
+        ),
+        Job(
+            key="appeal_reminders",
+            label=gettext_lazy("Appeal reminders"),
+            description=gettext_lazy(
+                "Remind handlers of appeals due by the next working day or overdue; nothing on weekends and "
+                "holidays. Runs for today only."
+            ),
+            period_kind=PeriodKind.DAY,
+            function="jobs.adapters.appeal_reminders_run",
+            period_kwarg="day",
+            today_only=True,
+        ),
+        Job(
+            key="policy_expiry",
+            label=gettext_lazy("Policy expiry"),
+            description=gettext_lazy("Published policies whose end date is before the day become expired."),
+            period_kind=PeriodKind.DAY,
+            function="jobs.adapters.policy_expiry_run",
+            period_kwarg="day",
+        ),
+    ]
+}
+
+# How the counts in a job's result are labelled on the run page; other keys show as they are.
+RESULT_LABELS = {
+    "week_start": gettext_lazy("Week starting"),
+    "month": gettext_lazy("Month"),
+    "year": gettext_lazy("Year"),
+    "day": gettext_lazy("Day"),
+    "units": gettext_lazy("Units"),
+    "created": gettext_lazy("Created"),
+    "reminders": gettext_lazy("Reminders sent"),
+    "interviews": gettext_lazy("Interview cases opened"),
+    "notifications": gettext_lazy("Notifications sent"),
+    "working_day": gettext_lazy("Working day"),
+    "expired": gettext_lazy("Policies expired"),
+}
+
+
+def get_job(key: str) -> Job:
+    try:
+        return JOBS[key]
+    except KeyError:
+        raise ValidationError({"job": _("There is no job “%(key)s”.") % {"key": str(key)[:40]}}) from None
+
+
+def job_choices() -> list[tuple[str, str]]:
+    return [(job.key, job.label) for job in JOBS.values()]
