@@ -79,6 +79,7 @@ def test_a_leader_opens_the_latest_bulletin_sees_the_charts_and_downloads_the_pd
     # given a leader signed in
     _login(page, live_server, leader_user.username)
     # when they open the bulletin list from the menu, then the latest bulletin
+    page.click("#nav-oversight")
     page.click("#nav-bulletin")
     page.wait_for_url(f"{live_server.url}/bulletins/")
     shot(page, "list-desktop")

@@ -70,6 +70,7 @@ def test_staff_propose_for_a_street_read_a_breakdown_and_accept_all(live_server,
     page = context.new_page()
     log_in(page, live_server.url, taskforce_user)
     # when staff open precise matching from the menu and propose for one street
+    page.click("#nav-pairing")
     page.click("#nav-matching")
     page.check("input[name=scope][value=street]")
     page.select_option("#id_street", str(street.pk))

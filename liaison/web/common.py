@@ -21,7 +21,7 @@ def style_form(form: forms.BaseForm) -> forms.BaseForm:
     """Give every widget its Bootstrap class."""
     for field in form.fields.values():
         widget = field.widget
-        if isinstance(widget, forms.CheckboxInput):
+        if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
             css = "form-check-input"
         elif isinstance(widget, forms.Select | forms.NullBooleanSelect):
             css = "form-select form-select-sm"
