@@ -1,4 +1,8 @@
 import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
 
 import pytest
 
@@ -156,3 +160,57 @@ def _reference_data_for_transactional_tests(request):
     if marker is not None and marker.kwargs.get("transaction"):
         request.getfixturevalue("transactional_db")
         ensure_reference_data()
+
+
+@pytest.fixture
+def start_worker(transactional_db):
+    """Start a real Celery worker process on Redis, on its own queue, pointed at this test database;
+    `start_worker(SOME_SETTING="1")` passes settings to it through its environment, and
+    `start_worker(queue=other.queue)` starts a second worker on the same queue. Stopped after the test."""
+    from django.conf import settings
+    from django.db import connection
+
+    from liaison.celery import app as celery_app
+
+    processes = []
+    saved = celery_app.conf.task_always_eager, celery_app.conf.task_default_queue
+
+    def start(queue: str | None = None, **extra_env):
+        queue = queue or f"test-{uuid.uuid4().hex[:8]}"
+        db = settings.DATABASES["default"]
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "liaison.test_settings",
+            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{connection.settings_dict['NAME']}",
+            "REDIS_URL": settings.REDIS_URL,
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            # Tasks the worker itself sends (a chord's parts) stay on this test's queue.
+            "CELERY_TASK_DEFAULT_QUEUE": queue,
+            **extra_env,
+        }
+        command = [sys.executable, "-m", "celery", "-A", "liaison", "worker", "--pool=solo", "-Q", queue]
+        command += ["-l", "warning", "--without-heartbeat", "--without-gossip", "--without-mingle"]
+        process = subprocess.Popen(
+            command, cwd=Path(__file__).resolve().parent.parent, env=env,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        )
+        process.queue = queue
+        processes.append(process)
+        celery_app.conf.task_always_eager = False
+        celery_app.conf.task_default_queue = queue
+        return process
+
+    yield start
+    celery_app.conf.task_always_eager, celery_app.conf.task_default_queue = saved
+    for process in processes:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture
+def worker(start_worker):
+    """A real Celery worker on Redis for this test (see `start_worker`)."""
+    return start_worker()

@@ -1,56 +1,16 @@
 """Jobs run by a real Celery worker on Redis, reading the same test database."""
 
-import os
-import subprocess
-import sys
 import time
-import uuid
 from datetime import date
-from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from appeals import services
-from liaison.celery import app as celery_app
 from liaison.models import Notification
 from tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def worker():
-    """A Celery worker process on its own queue, pointed at this test database."""
-    queue = f"test-{uuid.uuid4().hex[:8]}"
-    db = settings.DATABASES["default"]
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "liaison.test_settings",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{connection.settings_dict['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "liaison", "worker", "--pool=solo", "-Q", queue, "-l", "warning",
-         "--without-heartbeat", "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    saved = celery_app.conf.task_always_eager, celery_app.conf.task_default_queue
-    celery_app.conf.task_always_eager = False
-    celery_app.conf.task_default_queue = queue
-    try:
-        yield process
-    finally:
-        celery_app.conf.task_always_eager, celery_app.conf.task_default_queue = saved
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def wait_for(check, *, seconds: float = 40):

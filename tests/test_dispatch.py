@@ -1,20 +1,13 @@
 """The weekly dispatch (周调度): sheets per unit, reminders, the interview list, and the pages."""
 
-import os
-import subprocess
-import sys
 import time
-import uuid
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from appeals.models import Appeal
-from liaison.celery import app as celery_app
 from liaison.models import Notification
 from reports import services
 from reports.models import Dispatch, InterviewCase, InterviewReason
@@ -274,55 +267,6 @@ def test_the_task_force_records_an_interview_from_the_list(client, clock, taskfo
 
 # --- A real Celery worker on Redis ---------------------------------------------------------------
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def worker():
-    """A Celery worker process on its own queue, pointed at this test database (as in test_celery_worker)."""
-    queue = f"test-{uuid.uuid4().hex[:8]}"
-    db = settings.DATABASES["default"]
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "liaison.test_settings",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{connection.settings_dict['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "liaison",
-            "worker",
-            "--pool=solo",
-            "-Q",
-            queue,
-            "-l",
-            "warning",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    saved = celery_app.conf.task_always_eager, celery_app.conf.task_default_queue
-    celery_app.conf.task_always_eager = False
-    celery_app.conf.task_default_queue = queue
-    try:
-        yield process
-    finally:
-        celery_app.conf.task_always_eager, celery_app.conf.task_default_queue = saved
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def wait_for(check, *, seconds: float = 40) -> bool:
