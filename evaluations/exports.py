@@ -9,11 +9,10 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.utils import get_column_letter
 
 from evaluations import permissions, selectors
 from evaluations.models import MEASURES, Evaluation, ScoreKind
-from liaison.exports import CHUNK_SIZE, HEADER_ALIGNMENT, HEADER_FILL, HEADER_FONT, Column, ExportFile
+from liaison.exports import CHUNK_SIZE, Column, ExportFile, start_sheet
 from liaison.models import User
 
 MEASURE_HEADERS = {
@@ -89,17 +88,7 @@ def evaluation_export(*, viewer: User, evaluation: Evaluation, sort: str | None 
     workbook = Workbook(write_only=True)
     count = 0
     for kind, title in ((ScoreKind.CADRE, "干部"), (ScoreKind.UNIT, "单位")):
-        sheet = workbook.create_sheet(title)
-        columns = _columns(kind)
-        for index, column in enumerate(columns, 1):
-            sheet.column_dimensions[get_column_letter(index)].width = column.width
-        sheet.freeze_panes = "A2"
-        header = []
-        for column in columns:
-            cell = WriteOnlyCell(sheet, value=column.header)
-            cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_ALIGNMENT
-            header.append(cell)
-        sheet.append(header)
+        sheet = start_sheet(workbook, title, _columns(kind))
         for values in _rows(sheet, evaluation, kind, sort):
             sheet.append(values)
             count += 1

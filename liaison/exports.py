@@ -96,9 +96,8 @@ def _cell(sheet, value):
     return value
 
 
-def write_workbook(*, title: str, columns: list[Column], rows) -> tuple[IO[bytes], int]:
-    """Write `rows` (iterables of cell values) under a bold, frozen header; returns the file and the row count."""
-    workbook = Workbook(write_only=True)
+def start_sheet(workbook: Workbook, title: str, columns: list[Column]):
+    """A new write-only sheet with the columns' widths and a bold, frozen header row."""
     sheet = workbook.create_sheet(title)
     for index, column in enumerate(columns, 1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
@@ -109,6 +108,13 @@ def write_workbook(*, title: str, columns: list[Column], rows) -> tuple[IO[bytes
         cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_ALIGNMENT
         header.append(cell)
     sheet.append(header)
+    return sheet
+
+
+def write_workbook(*, title: str, columns: list[Column], rows) -> tuple[IO[bytes], int]:
+    """Write `rows` (iterables of cell values) under a bold, frozen header; returns the file and the row count."""
+    workbook = Workbook(write_only=True)
+    sheet = start_sheet(workbook, title, columns)
     count = 0
     for row in rows:
         sheet.append([_cell(sheet, value) for value in row])

@@ -36,11 +36,10 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.utils import get_column_letter
 
 from appeals.models import Appeal
 from appeals.selectors import AppealMetrics, appeal_metrics, appeal_metrics_by, overdue_q
-from liaison.exports import HEADER_ALIGNMENT, HEADER_FILL, HEADER_FONT, XLSX_CONTENT_TYPE, Column, ExportFile
+from liaison.exports import XLSX_CONTENT_TYPE, Column, ExportFile, start_sheet
 from liaison.models import Cadre, User, Visit
 from liaison.selectors import month_bounds, monthly_contact, overall_compliance, previous_month, today, unit_compliance
 from reports import charts
@@ -575,16 +574,7 @@ def _cell(sheet, value, number_format: str | None = None):
 
 
 def _sheet(workbook: Workbook, title: str, columns: list[Column], rows) -> None:
-    sheet = workbook.create_sheet(title)
-    for index, column in enumerate(columns, 1):
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
-    sheet.freeze_panes = "A2"
-    header = []
-    for column in columns:
-        cell = WriteOnlyCell(sheet, value=column.header)
-        cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_ALIGNMENT
-        header.append(cell)
-    sheet.append(header)
+    sheet = start_sheet(workbook, title, columns)
     for row in rows:
         sheet.append([_cell(sheet, *value) if isinstance(value, tuple) else _cell(sheet, value) for value in row])
 
