@@ -1670,13 +1670,15 @@ def demo_district_reset(*, reporter: Reporter | None = None) -> Counter:
     The keys (unit names, usernames, credit codes) are the same for every seed, so this finds a
     district built with any seed.
     """
-    from liaison import demo_appeals, demo_policies
+    from liaison import demo_appeals, demo_oversight, demo_policies
     from policies.models import RuleGroup
 
     reporter = reporter or Reporter()
     plan = build_plan(DEFAULT_SEED)
     deleted: Counter = Counter()
     with transaction.atomic():
+        # Meetings, dispatch sheets, interviews, bulletins and evaluations hold on to everything else.
+        deleted.update(demo_oversight.demo_oversight_delete(reporter=reporter))
         cadre_ids = list(Cadre.objects.filter(user__username__in=plan.usernames).values_list("pk", flat=True))
         codes = [e.credit_code for e in plan.enterprises]
         enterprise_ids = list(Enterprise.objects.filter(credit_code__in=codes).values_list("pk", flat=True))

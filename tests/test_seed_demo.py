@@ -1,6 +1,7 @@
 """`manage.py seed_demo` builds the article's district (大连市西岗区): 1+3+8 units, 424 one-to-one
-pairings, six months of visits with some lagging cadres, 201 appeals in every state, and demo logins
-for every role.
+pairings, six months of visits with some lagging cadres, 201 appeals in every state, demo logins
+for every role, the campaign's meetings, the bulletins of the months that are over, this week's
+dispatch and the evaluation of the year so far.
 
 The district is built once for the module inside a transaction that is rolled back at the end;
 each test runs in a savepoint within it, so tests that change data do not affect the others.
@@ -41,11 +42,23 @@ from appeals.models import (
 from appeals.selectors import appeal_metrics, my_queue, queue_counts
 from enterprises.models import Enterprise, EnterpriseStatus
 from enterprises.validators import credit_code_error, make_credit_code
-from liaison import demo, demo_appeals, demo_policies
-from liaison.models import Assignment, Cadre, Rank, Role, Unit, UnitKind, User, Visit
+from evaluations.models import Evaluation, EvaluationScore, ScoreKind
+from liaison import demo, demo_appeals, demo_oversight, demo_policies
+from liaison.models import Assignment, Cadre, Notification, Rank, Role, Unit, UnitKind, User, Visit
 from liaison.selectors import monthly_contact, previous_month, today
+from meetings import services as meeting_services
+from meetings.models import (
+    Countermeasure,
+    CountermeasureStatus,
+    Meeting,
+    MeetingEnterprise,
+    MeetingIssue,
+    MeetingKind,
+)
+from meetings.selectors import campaign_meeting_figures, three_ones_check
 from policies import eligibility
 from policies.models import Delivery, DeliveryStatus, Policy, PolicyCategory, PolicyScan, PolicyStatus, RuleGroup
+from reports.models import Bulletin, BulletinStatus, Dispatch, InterviewCase
 
 PASSWORD = demo.DEFAULT_PASSWORD
 DEMO_LOGINS = {
@@ -95,6 +108,15 @@ def _counts() -> dict[str, int]:
         "rule groups": RuleGroup.objects.count(),
         "deliveries": Delivery.objects.count(),
         "policy scans": PolicyScan.objects.count(),
+        "meetings": Meeting.objects.count(),
+        "invited enterprises": MeetingEnterprise.objects.count(),
+        "meeting issues": MeetingIssue.objects.count(),
+        "countermeasures": Countermeasure.objects.count(),
+        "bulletins": Bulletin.objects.count(),
+        "dispatch sheets": Dispatch.objects.count(),
+        "interview cases": InterviewCase.objects.count(),
+        "evaluations": Evaluation.objects.count(),
+        "notifications": Notification.objects.count(),
         "history": Unit.history.count()
         + Cadre.history.count()
         + Enterprise.history.count()
@@ -102,7 +124,11 @@ def _counts() -> dict[str, int]:
         + Visit.history.count()
         + Policy.history.count()
         + RuleGroup.history.count()
-        + Delivery.history.count(),
+        + Delivery.history.count()
+        + Meeting.history.count()
+        + MeetingEnterprise.history.count()
+        + MeetingIssue.history.count()
+        + Countermeasure.history.count(),
     }
 
 
@@ -145,6 +171,50 @@ def _fingerprint() -> dict[str, list]:
             )
         ),
         "policy scans": sorted(PolicyScan.objects.values_list("policy__title", "day", "count")),
+        "meetings": sorted(
+            Meeting.objects.values_list("kind", "title", "date", "place", "chair__name", "notes", "created_at")
+        ),
+        "participants": sorted(
+            Meeting.participants.through.objects.values_list("meeting__title", "meeting__date", "cadre__user__username")
+        ),
+        "invited enterprises": sorted(
+            MeetingEnterprise.objects.values_list(
+                "meeting__title", "meeting__date", "enterprise__credit_code", "representative", "position"
+            )
+        ),
+        "meeting issues": sorted(
+            MeetingIssue.objects.values_list(
+                "meeting__title",
+                "meeting__date",
+                "enterprise__credit_code",
+                "category__code",
+                "title",
+                "description",
+                "appeal__raised_at",
+            )
+        ),
+        "countermeasures": sorted(
+            Countermeasure.objects.values_list("meeting__title", "meeting__date", "text", "status")
+        ),
+        "countermeasure policies": sorted(
+            Countermeasure.policies.through.objects.values_list("countermeasure__text", "policy__title")
+        ),
+        "bulletins": sorted(
+            (b.month, b.version, b.status, b.published_at, b.figures["totals"], b.figures["trend"])
+            for b in Bulletin.objects.all()
+        ),
+        "dispatch sheets": sorted(
+            (d.unit.name, d.week_start, {key: len(value) for key, value in d.data.items() if isinstance(value, list)})
+            for d in Dispatch.objects.select_related("unit")
+        ),
+        "interview cases": sorted(
+            InterviewCase.objects.values_list("cadre__user__username", "reason", "detail", "opened_week")
+        ),
+        "evaluation scores": sorted(
+            EvaluationScore.objects.values_list(
+                "evaluation__year", "evaluation__version", "kind", "name", "unit_name", "score", "rank"
+            )
+        ),
     }
 
 
@@ -716,6 +786,170 @@ def test_qr_scans_were_counted_over_the_last_30_days(seeded, db):
     assert all(s.count > 0 for s in scans)
 
 
+# --- Oversight: meetings, monthly bulletins, the weekly dispatch, the annual evaluation ---------
+
+
+def test_the_meetings_add_up_to_the_articles_figures(seeded, db):
+    # given the seeded meetings
+    figures = campaign_meeting_figures()
+    solicitation = list(Meeting.objects.filter(kind=MeetingKind.SOLICITATION).select_related("chair"))
+    first_visit = Visit.objects.order_by("date").first().date
+
+    # then 17 solicitation meetings, 23 district-level and 148 division-level leaders, 186 entrepreneurs,
+    # 201 issues and 116 countermeasures, as the article counts them
+    assert figures["meetings_by_kind"][MeetingKind.SOLICITATION] == 17
+    assert (
+        figures["district_leaders"],
+        figures["division_leaders"],
+        figures["entrepreneurs"],
+        figures["issues"],
+        figures["countermeasures"],
+    ) == (23, 148, 186, 201, 116)
+    # beside the task force's monthly progress and scheduling meetings, topic meetings and four 政企直通车
+    assert figures["meetings_by_kind"][MeetingKind.PROGRESS] >= 5
+    assert figures["meetings_by_kind"][MeetingKind.SCHEDULING] >= 4
+    assert figures["meetings_by_kind"][MeetingKind.TOPIC] >= 2
+    assert figures["meetings_by_kind"][MeetingKind.FIELD_EVENT] == 4
+    # each chaired by a district-level leader, spread over the campaign's months, none in the future
+    assert all(m.chair.rank == Rank.DISTRICT for m in solicitation)
+    assert len({m.date.replace(day=1) for m in solicitation}) >= 5
+    assert all(first_visit <= m.date < today() for m in Meeting.objects.all())
+    # with cadres of every rank, and the invited enterprises' heads named
+    ranks = Counter(
+        Meeting.participants.through.objects.filter(meeting__kind=MeetingKind.SOLICITATION).values_list(
+            "cadre__rank", flat=True
+        )
+    )
+    assert ranks[Rank.DISTRICT] and ranks[Rank.DIVISION] > ranks[Rank.SECTION] > 0
+    assert not MeetingEnterprise.objects.filter(representative="").exists()
+    # every issue raised by an enterprise invited to its meeting
+    invited = set(MeetingEnterprise.objects.values_list("meeting_id", "enterprise_id"))
+    assert all(pair in invited for pair in MeetingIssue.objects.values_list("meeting_id", "enterprise_id"))
+    for meeting in Meeting.objects.all():
+        meeting.full_clean()
+    # and nearly every leader invited their own enterprise's head ("三个一"), a few not yet
+    rows = three_ones_check(today().year)
+    assert len(rows) == 171 and 155 <= sum(1 for row in rows if row.ok) < 171
+
+
+def test_meeting_issues_are_the_appeals_they_became(seeded, db):
+    # given the issues collected at the meetings
+    linked = list(MeetingIssue.objects.filter(appeal__isnull=False).select_related("appeal", "meeting"))
+    newest = Meeting.objects.filter(kind=MeetingKind.SOLICITATION).order_by("-date").first()
+
+    # then every appeal raised at a solicitation meeting is an issue of the meeting held that day
+    for appeal in Appeal.objects.filter(source=Source.MEETING):
+        issue = MeetingIssue.objects.select_related("meeting").get(appeal=appeal)
+        assert issue.meeting.kind == MeetingKind.SOLICITATION
+        assert issue.meeting.date == timezone.localdate(appeal.raised_at)
+    # and other linked issues were raised as appeals within three weeks, about the same thing
+    assert len(linked) > Appeal.objects.filter(source=Source.MEETING).count()
+    for issue in linked:
+        appeal = issue.appeal
+        assert (issue.enterprise_id, issue.title, issue.category_id) == (
+            appeal.enterprise_id,
+            appeal.title,
+            appeal.category_id,
+        )
+        assert 0 <= (timezone.localdate(appeal.raised_at) - issue.meeting.date).days <= 21
+        assert appeal.source in (Source.MEETING, Source.VISIT, Source.ENTERPRISE)
+    # no appeal was added for them: the demo's appeals are still the 201 of the campaign
+    assert Appeal.objects.count() == _demo_appeals().count()
+    # the newest meeting was held days ago and its issues wait for the task force
+    assert today() - timedelta(days=7) <= newest.date < today()
+    assert newest.issues.exists() and not newest.issues.filter(appeal__isnull=False).exists()
+
+    # when the task force turns them into appeals
+    taskforce = User.objects.get(username="taskforce")
+    converted = meeting_services.issues_to_appeals(meeting=newest, acting_user=taskforce)
+
+    # then each becomes an appeal of the enterprise's paired cadre
+    assert len(converted) == newest.issues.count()
+    assert all(issue.appeal.source == Source.MEETING and issue.appeal.cadre_id for issue in converted)
+
+
+def test_countermeasures_were_adopted_and_implemented_after_their_meeting(seeded, db):
+    # given the seeded countermeasures
+    countermeasures = list(Countermeasure.objects.select_related("meeting").prefetch_related("policies"))
+    statuses = Counter(c.status for c in countermeasures)
+
+    # then some are still proposed, many adopted, many implemented
+    assert statuses[CountermeasureStatus.PROPOSED] >= 5
+    assert statuses[CountermeasureStatus.ADOPTED] >= 20 and statuses[CountermeasureStatus.IMPLEMENTED] >= 20
+    # implemented ones name the measures they were carried out through; adopted ones the drafts they led to
+    with_policies = [c for c in countermeasures if c.policies.all()]
+    assert len(with_policies) >= 10
+    for countermeasure in with_policies:
+        status = countermeasure.status
+        kinds = {p.status for p in countermeasure.policies.all()}
+        assert (status, kinds) in (
+            (CountermeasureStatus.IMPLEMENTED, {PolicyStatus.PUBLISHED}),
+            (CountermeasureStatus.ADOPTED, {PolicyStatus.DRAFT}),
+        )
+    # each recorded by the task force at the meeting, its later steps after it and before now
+    taskforce = User.objects.get(username="taskforce")
+    for countermeasure in countermeasures:
+        history = list(countermeasure.history.order_by("history_date"))
+        assert all(record.history_user == taskforce for record in history)
+        assert timezone.localdate(history[0].history_date) == countermeasure.meeting.date
+        assert history[-1].status == countermeasure.status and history[-1].history_date < timezone.now()
+        steps = [record.status for record in history]
+        assert steps == sorted(steps, key=CountermeasureStatus.values.index)
+
+
+def test_the_bulletin_of_every_month_that_is_over_is_published(seeded, db, client):
+    # given the seeded bulletins (visits go back to June; today is in November)
+    bulletins = list(Bulletin.objects.order_by("month"))
+
+    # then June to October each have one, published by the monthly job on the 1st of the next month
+    assert [b.month_slug for b in bulletins] == ["2026-06", "2026-07", "2026-08", "2026-09", "2026-10"]
+    for bulletin in bulletins:
+        assert bulletin.version == 1 and bulletin.status == BulletinStatus.PUBLISHED
+        assert bulletin.created_by is None
+        published = timezone.localtime(bulletin.published_at)
+        assert (published.date(), published.hour) == ((bulletin.month + timedelta(days=32)).replace(day=1), 6)
+        # with the month's figures and a six-month trend ending with it
+        totals = bulletin.figures["totals"]
+        assert totals["due"] >= demo.PAIRED and 0.8 <= totals["compliance"] <= 1 and totals["visits"] > 400
+        assert [point["month"] for point in bulletin.figures["trend"]][-1] == bulletin.month_slug
+        assert len(bulletin.figures["trend"]) == 6
+    # and the leaders read them with their charts
+    assert client.login(username="leader", password=PASSWORD)
+    assert "2026-10" in client.get("/bulletins/").content.decode()
+    assert "<svg" in client.get("/bulletins/2026-10/").content.decode()
+
+
+def test_this_weeks_dispatch_reminds_lagging_cadres_and_lists_interviews(seeded, db):
+    # given the week of the pinned today (Wednesday 2026-11-25)
+    week = datetime.date(2026, 11, 23)
+    sheets = Dispatch.objects.filter(week_start=week)
+    units = Unit.objects.filter(pk__in=Assignment.objects.active().values("cadre__unit"))
+
+    # then every unit with pairings has its sheet, made by the Monday-morning job
+    assert sheets.count() == units.count() >= 40
+    assert {timezone.localtime(d.created_at) for d in sheets} == {
+        datetime.datetime(2026, 11, 23, 8, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+    }
+    # cadres with no contact yet this month were reminded, the demo cadre among them
+    lagging = sum(len(sheet.data["not_contacted"]) for sheet in sheets)
+    reminders = Notification.objects.filter(kind="dispatch.contact", dedupe_key__startswith="dispatch-2026-11-23")
+    assert lagging > 50 and reminders.count() == lagging
+    assert reminders.filter(user__username="cadre").exists()
+    # and the cadres with no contact for two months are listed for an interview
+    assert InterviewCase.objects.filter(held_on__isnull=True, opened_week=week).count() >= 5
+
+
+def test_the_annual_evaluation_scores_the_year_so_far(seeded, db):
+    # given the seeded evaluation
+    evaluation = Evaluation.objects.get()
+
+    # then it is this year's first version, over the ten months that are over, scoring cadres and units
+    assert (evaluation.year, evaluation.version, evaluation.months) == (2026, 1, 10)
+    assert evaluation.cadre_count >= demo.PAIRED and evaluation.unit_count >= 40
+    scores = EvaluationScore.objects.filter(evaluation=evaluation)
+    assert scores.filter(kind=ScoreKind.CADRE, rank=1).exists() and scores.filter(kind=ScoreKind.UNIT, rank=1).exists()
+
+
 def test_a_district_seeded_before_policies_existed_gets_them_on_the_next_run(seeded, db):
     # given the district without its policies, as seeded before they were added
     before = _fingerprint()
@@ -734,18 +968,38 @@ def test_a_district_seeded_before_policies_existed_gets_them_on_the_next_run(see
 
 
 def test_a_district_seeded_before_appeals_existed_gets_them_on_the_next_run(seeded, db):
-    # given the district without its appeals, as seeded before they were added
-    before = _fingerprint()["appeals"]
+    # given the district without its appeals (nor the meetings, bulletins, dispatch and evaluation,
+    # which came later still and hold on to the appeals), as seeded before they were added
+    before = _fingerprint()
+    demo_oversight.demo_oversight_delete()
     demo_appeals.demo_appeals_delete(Appeal.objects.all(), demo.Reporter())
     out = io.StringIO()
 
     # when the command runs again
     call_command("seed_demo", stdout=out)
 
-    # then it adds the same appeals, and only those
+    # then it adds the same appeals, and the meetings linked to them again, and the rest as before
     assert "201 appeals" in out.getvalue()
-    assert _fingerprint()["appeals"] == before
+    assert _fingerprint() == before
     assert "already exists" not in out.getvalue()
+
+
+def test_a_district_seeded_before_meetings_and_bulletins_existed_gets_them_on_the_next_run(seeded, db):
+    # given the district without meetings, bulletins, dispatch sheets and evaluations, as seeded before them
+    before = _fingerprint()
+    meetings = Meeting.objects.count()
+    deleted = demo_oversight.demo_oversight_delete()
+    assert deleted["meetings"] == meetings and deleted["bulletins"] == 5 and deleted["evaluations"] == 1
+    assert not Meeting.objects.exists() and not Bulletin.objects.exists() and not Dispatch.objects.exists()
+    out = io.StringIO()
+
+    # when the command runs again
+    call_command("seed_demo", stdout=out)
+
+    # then it adds the same ones, and touches nothing else
+    assert f"{meetings} meetings created" in out.getvalue() and "5 bulletins published" in out.getvalue()
+    assert f"Demo district built: {meetings} meetings" in out.getvalue()
+    assert _fingerprint() == before
 
 
 def test_running_it_again_adds_nothing_and_says_the_district_exists(seeded, db):
@@ -780,7 +1034,7 @@ def test_reset_leaves_an_empty_roster_and_the_same_seed_rebuilds_the_same_distri
         name="大连外部测试有限公司", credit_code=make_credit_code(7), industry_section="F"
     )
 
-    # when the demo data is deleted
+    # when the demo data is deleted (what `seed_demo --reset` does)
     demo.demo_district_reset()
 
     # then only the outsiders are left, with no history of the demo rows
@@ -800,6 +1054,15 @@ def test_reset_leaves_an_empty_roster_and_the_same_seed_rebuilds_the_same_distri
         "rule groups": 0,
         "deliveries": 0,
         "policy scans": 0,
+        "meetings": 0,
+        "invited enterprises": 0,
+        "meeting issues": 0,
+        "countermeasures": 0,
+        "bulletins": 0,
+        "dispatch sheets": 0,
+        "interview cases": 0,
+        "evaluations": 0,
+        "notifications": 0,
         "history": 2,  # the outsiders' own "created" records
     }
 

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from liaison import demo
+from liaison import demo, demo_oversight
 
 
 class ConsoleReporter(demo.Reporter):
@@ -35,8 +35,9 @@ class Command(BaseCommand):
         "Build a demo district from the campaign article (Dalian Xigang): the 1+3+8 task force, departments "
         "and street offices, 424 cadres paired one-to-one with above-scale enterprises, six months of visits "
         "and demo logins, the 201 appeals of the campaign in every state, and the handbook's 55 policy measures "
-        "with their eligibility rules, QR scans and no-application deliveries. Running it again adds only what is "
-        "missing."
+        "with their eligibility rules, QR scans and no-application deliveries; the campaign's meetings, the monthly "
+        "bulletins of the months that are over, this week's dispatch and the annual evaluation so far. Running it "
+        "again adds only what is missing."
     )
 
     def add_arguments(self, parser):
@@ -58,9 +59,11 @@ class Command(BaseCommand):
             deleted = demo.demo_district_reset(reporter=reporter)
             reporter.stage("Deleted: " + ", ".join(f"{n} {label}" for label, n in deleted.items()))
         result = demo.demo_district_build(seed=seed, password=password, reporter=reporter)
+        # Meetings, bulletins, the weekly dispatch and the evaluation: also for a district built before them.
+        result.created.update(demo_oversight.demo_oversight_build(seed=seed, reporter=reporter))
         if verbosity < 1:
             return
-        if result.existed:
+        if result.existed and not +result.created:
             self.stdout.write(
                 self.style.WARNING("The demo district already exists; nothing to do. Use --reset to rebuild it.")
             )
