@@ -1,9 +1,18 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from liaison.models import Assignment, Cadre, Notification, Substitution, Unit, User, Visit, VisitAttachment
+
+
+class NoDeleteMixin:
+    """Records someone reports on are never deleted in the admin (no delete button, no "delete selected"
+    action): pairings end, visits are withdrawn, the rest keep their history."""
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(User)
@@ -33,7 +42,7 @@ class CadreAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(SimpleHistoryAdmin):
+class AssignmentAdmin(NoDeleteMixin, SimpleHistoryAdmin):
     list_display = ("cadre", "enterprise", "started_on", "ended_on", "reason")
     list_filter = ("ended_on",)
     search_fields = ("cadre__name", "enterprise__name", "enterprise__credit_code")
@@ -49,14 +58,34 @@ class VisitAttachmentInline(admin.TabularInline):
 
 
 @admin.register(Visit)
-class VisitAdmin(SimpleHistoryAdmin):
-    list_display = ("date", "cadre", "enterprise", "method")
-    list_filter = ("method", "date")
+class VisitAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+    list_display = ("date", "cadre", "enterprise", "method", "withdrawn_at")
+    list_filter = ("method", "date", ("withdrawn_at", admin.EmptyFieldListFilter))
+    readonly_fields = ("withdrawn_at", "withdrawn_by", "withdrawal_reason")
+    actions = ["withdraw"]
     search_fields = ("cadre__name", "enterprise__name", "summary")
     date_hierarchy = "date"
     raw_id_fields = ("cadre", "enterprise", "assignment")
     list_select_related = ("cadre__unit", "enterprise")
     inlines = [VisitAttachmentInline]
+
+    def get_queryset(self, request):
+        # The admin lists withdrawn visits too (filter "withdrawn at"); every other list leaves them out.
+        return Visit.all_objects.select_related("cadre__unit", "enterprise")
+
+    @admin.action(description=_("Withdraw the selected visits"))
+    def withdraw(self, request, queryset):
+        from liaison.services import visit_withdraw
+
+        done = 0
+        for visit in queryset.filter(withdrawn_at__isnull=True):
+            try:
+                visit_withdraw(visit_id=visit.pk, acting_user=request.user, reason=_("Withdrawn in the admin."))
+            except (PermissionDenied, ValidationError) as exc:
+                self.message_user(request, f"{visit}: {' '.join(getattr(exc, 'messages', [str(exc)]))}", messages.ERROR)
+            else:
+                done += 1
+        self.message_user(request, _("%(count)d visits withdrawn.") % {"count": done}, messages.SUCCESS)
 
 
 @admin.register(Substitution)
@@ -67,7 +96,7 @@ class SubstitutionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(NoDeleteMixin, admin.ModelAdmin):
     list_display = ("user", "kind", "title", "created_at", "read_at")
     list_filter = ("kind",)
     list_select_related = ("user",)

@@ -214,8 +214,21 @@ class VisitMethod(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class VisitInForceManager(models.Manager):
+    """Visits that count: a withdrawn visit stays in the database (and its history) but is left out of
+    every list, figure and related set (`cadre.visits`, `pairing.visits`…)."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(withdrawn_at__isnull=True)
+
+
+class AllVisitsManager(models.Manager):
+    """Withdrawn visits too: for the admin and the withdrawal itself."""
+
+
 class Visit(models.Model):
-    """One contact of a cadre with the enterprise they are paired with."""
+    """One contact of a cadre with the enterprise they are paired with. Never deleted: one logged by
+    mistake is withdrawn (services.visit_withdraw), with who, when and why."""
 
     cadre = models.ForeignKey(Cadre, verbose_name=_("cadre"), on_delete=models.PROTECT, related_name="visits")
     enterprise = models.ForeignKey(
@@ -237,12 +250,31 @@ class Visit(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("withdrawn by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    withdrawal_reason = models.CharField(_("reason for withdrawal"), max_length=200, blank=True)
     history = HistoricalRecords()
+
+    # The first manager is the default one, also behind related sets: withdrawn visits never count.
+    objects = VisitInForceManager()
+    all_objects = AllVisitsManager()
 
     class Meta:
         verbose_name = _("visit")
         verbose_name_plural = _("visits")
         ordering = ["-date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | ~Q(withdrawal_reason=""), name="visit_withdrawal_has_reason"
+            ),
+        ]
         indexes = [
             models.Index(fields=["assignment", "date"]),
             models.Index(fields=["cadre", "date"]),
@@ -255,6 +287,10 @@ class Visit(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("visit-detail", args=[self.pk])
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
 
 def attachment_path(instance: "VisitAttachment", filename: str) -> str:

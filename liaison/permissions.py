@@ -92,3 +92,10 @@ def can_edit_visit(user: User, visit: Visit) -> bool:
     if not user.is_authenticated:
         return False
     return visit.cadre.user_id == user.pk or user.is_superuser or user.role == Role.ADMIN
+
+
+def can_withdraw_visit(user: User, visit: Visit) -> bool:
+    """A visit logged by mistake is withdrawn by its own cadre or by task-force staff and administrators."""
+    if not user.is_authenticated:
+        return False
+    return visit.cadre.user_id == user.pk or can_manage_roster(user)

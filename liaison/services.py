@@ -10,6 +10,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enterprises.models import Enterprise, EnterpriseStatus
@@ -223,6 +224,24 @@ def visit_update(*, visit: Visit, acting_user: User, files=(), policies=None, **
     _save(visit, acting_user=acting_user)
     store_attachments(VisitAttachment, files=files, content_types=content_types, acting_user=acting_user, visit=visit)
     _record_policies(visit, policies, acting_user)
+    return visit
+
+
+@transaction.atomic
+def visit_withdraw(*, visit_id: int, acting_user: User, reason: str) -> Visit:
+    """Withdraw a visit logged by mistake: it stays in the database and its history, with who withdrew it,
+    when and why, but no list, figure or monthly contact counts it any more."""
+    visit = Visit.all_objects.select_for_update().select_related("cadre").get(pk=visit_id)
+    if not permissions.can_withdraw_visit(acting_user, visit):
+        raise PermissionDenied(_("Only the visit's own cadre or task-force staff can withdraw it."))
+    if visit.is_withdrawn:
+        raise ValidationError(_("This visit has already been withdrawn."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for withdrawing the visit.")})
+    visit.withdrawn_at, visit.withdrawn_by, visit.withdrawal_reason = timezone.now(), acting_user, reason[:200]
+    fields = ["withdrawn_at", "withdrawn_by", "withdrawal_reason", "updated_at"]
+    _save(visit, acting_user=acting_user, update_fields=fields)
     return visit
 
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from liaison.admin import NoDeleteMixin
 from meetings.models import Countermeasure, Meeting, MeetingEnterprise, MeetingIssue
 
 
@@ -11,7 +12,7 @@ class MeetingEnterpriseInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(SimpleHistoryAdmin):
+class MeetingAdmin(NoDeleteMixin, SimpleHistoryAdmin):
     list_display = ["date", "title", "kind", "chair"]
     list_filter = ["kind"]
     search_fields = ["title"]
@@ -19,5 +20,11 @@ class MeetingAdmin(SimpleHistoryAdmin):
     inlines = [MeetingEnterpriseInline]
 
 
-admin.site.register(MeetingIssue, SimpleHistoryAdmin)
-admin.site.register(Countermeasure, SimpleHistoryAdmin)
+
+
+class MeetingRecordAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+    pass
+
+
+admin.site.register(MeetingIssue, MeetingRecordAdmin)
+admin.site.register(Countermeasure, MeetingRecordAdmin)

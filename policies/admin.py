@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from liaison.admin import NoDeleteMixin
 from policies.models import Delivery, HandbookSection, Policy, PolicyAttachment, PolicyCategory, PolicyScan, RuleGroup
 
 
@@ -21,7 +22,7 @@ class PolicyAttachmentInline(admin.TabularInline):
 
 
 @admin.register(Policy)
-class PolicyAdmin(SimpleHistoryAdmin):
+class PolicyAdmin(NoDeleteMixin, SimpleHistoryAdmin):
     list_display = ("title", "doc_number", "category", "status", "effective_to", "no_application", "direct_delivery")
     list_filter = ("status", "category", "no_application", "direct_delivery")
     search_fields = ("title", "doc_number", "summary", "tags")
@@ -34,7 +35,7 @@ class HandbookSectionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(SimpleHistoryAdmin):
+class DeliveryAdmin(NoDeleteMixin, SimpleHistoryAdmin):
     list_display = ("policy", "enterprise", "cadre", "status", "updated_at")
     list_filter = ("status", "policy")
     search_fields = ("enterprise__name", "policy__title")
@@ -43,6 +44,6 @@ class DeliveryAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(PolicyScan)
-class PolicyScanAdmin(admin.ModelAdmin):
+class PolicyScanAdmin(NoDeleteMixin, admin.ModelAdmin):
     list_display = ("policy", "day", "count")
     list_select_related = ("policy",)

@@ -1,17 +1,18 @@
 from django.contrib import admin
 
+from liaison.admin import NoDeleteMixin
 from reports.models import Bulletin, Dispatch, InterviewCase
 
 
 @admin.register(Dispatch)
-class DispatchAdmin(admin.ModelAdmin):
+class DispatchAdmin(NoDeleteMixin, admin.ModelAdmin):
     list_display = ["week_start", "unit", "created_at"]
     list_filter = ["week_start"]
     readonly_fields = ["unit", "week_start", "created_at", "data"]
 
 
 @admin.register(InterviewCase)
-class InterviewCaseAdmin(admin.ModelAdmin):
+class InterviewCaseAdmin(NoDeleteMixin, admin.ModelAdmin):
     list_display = ["cadre", "reason", "opened_week", "held_on"]
     list_filter = ["reason", "held_on"]
     raw_id_fields = ["cadre"]

@@ -154,6 +154,27 @@ def ensure_reference_data() -> None:
     calendar_cache_clear()
 
 
+def _flush_may_remove_appeals() -> None:
+    """A transactional test's teardown empties every table with one TRUNCATE, which PostgreSQL refuses
+    for appeals and their events (liaison/migrations/0005_appeals_refuse_removal.py) unless the
+    transaction says so: the test harness's flush, and nothing else, does."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.sql_flush
+    if getattr(original, "allows_removal", False):
+        return
+
+    def sql_flush(self, style, tables, **kwargs):
+        statements = original(self, style, tables, **kwargs)
+        return ["SET LOCAL liaison.allow_removal = 'on'", *statements] if statements else statements
+
+    sql_flush.allows_removal = True
+    DatabaseOperations.sql_flush = sql_flush
+
+
+_flush_may_remove_appeals()
+
+
 @pytest.fixture(autouse=True)
 def _reference_data_for_transactional_tests(request):
     marker = request.node.get_closest_marker("django_db")

@@ -235,6 +235,10 @@ class AttachmentUploadSerializer(serializers.Serializer):
     )
 
 
+class VisitWithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200, help_text=_("Why the visit is withdrawn."))
+
+
 class VisitCreateSerializer(serializers.Serializer):
     """Log a visit to the enterprise the signed-in cadre is actively paired with."""
 

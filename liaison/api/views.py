@@ -262,6 +262,23 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         visit = services.visit_update(visit=visit, acting_user=request.user, files=data.validated_data["files"])
         return self._output(visit, status.HTTP_201_CREATED)
 
+    @extend_schema(
+        summary=_("Withdraw a visit logged by mistake"),
+        description=_(
+            "Visits are never deleted. A withdrawn visit stays on record with who withdrew it, when and why, "
+            "and no longer counts for monthly contact or any figure. Its own cadre or task-force staff withdraw it."
+        ),
+        request=s.VisitWithdrawSerializer,
+        responses={204: None, 400: OpenApiResponse(description=_("No reason given"))},
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, CanViewObject])
+    def withdraw(self, request: Request, pk=None) -> Response:
+        visit = self.get_object()
+        data = s.VisitWithdrawSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.visit_withdraw(visit_id=visit.pk, acting_user=request.user, reason=data.validated_data["reason"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
 
 def _month_query(request: Request, serializer_class) -> dict:
     """Validated query parameters, `month` turned into the month's first day (default: this month)."""
