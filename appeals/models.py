@@ -141,6 +141,14 @@ class Appeal(models.Model):
     )
     step_started_at = models.DateTimeField(_("step started at"))
     deadline = models.DateField(_("deadline of the current step"), null=True, blank=True)
+    # How the deadline was counted: this many working days from the step's start (None: a date
+    # given by hand), on a provisional calendar when it reached a year whose notice is not in yet.
+    deadline_workdays = models.PositiveSmallIntegerField(_("working days of the step"), null=True, blank=True)
+    deadline_provisional = models.BooleanField(
+        _("deadline provisional"),
+        default=False,
+        help_text=_("Counted on a provisional calendar; counted again when the year's official calendar is in."),
+    )
     paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
     paused_workdays = models.PositiveIntegerField(_("working days paused"), default=0)
     overdue_steps = models.PositiveSmallIntegerField(_("steps finished late"), default=0)
@@ -170,6 +178,7 @@ class Appeal(models.Model):
     )
     resolved_tier = models.PositiveSmallIntegerField(_("resolved at tier"), choices=Tier.choices, null=True, blank=True)
     handling_workdays = models.PositiveIntegerField(_("handling time (working days)"), null=True, blank=True)
+    handling_provisional = models.BooleanField(_("handling time provisional"), default=False)
 
     feedback = models.CharField(_("enterprise's feedback"), max_length=20, choices=Feedback.choices, blank=True)
     feedback_comment = models.TextField(_("feedback comment"), blank=True)
@@ -193,6 +202,14 @@ class Appeal(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(status="suspended") | Q(paused_at__isnull=False), name="appeal_paused_has_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(deadline_provisional=False) | Q(deadline__isnull=False),
+                name="appeal_provisional_has_deadline",
+            ),
+            models.CheckConstraint(
+                condition=Q(handling_provisional=False) | Q(handling_workdays__isnull=False),
+                name="appeal_provisional_has_handling_time",
             ),
             models.CheckConstraint(
                 condition=~Q(status__in=["resolved", "closed"]) | Q(resolved_at__isnull=False),
@@ -258,6 +275,7 @@ class EventKind(models.TextChoices):
     REOPENED = "reopened", _("Reopened")
     SUSPENDED = "suspended", _("Paused")
     RESUMED = "resumed", _("Resumed")
+    RECOUNTED = "recounted", _("Deadline counted on the official calendar")
     REMINDED = "reminded", _("Reminder (督办提醒)")
     SUPERVISED = "supervised", _("Supervision notice (督办通知)")
     WITHDRAWN = "withdrawn", _("Withdrawn")

@@ -11,7 +11,7 @@ from appeals.models import Appeal, AppealEvent, EventKind, Status, Tier
 from liaison.models import Role, Substitution, User
 from liaison.notifications import notify
 from liaison.selectors import today
-from workdays.services import CalendarNotCovered, add_workdays, is_workday
+from workdays.services import add_workdays, is_workday
 
 log = logging.getLogger(__name__)
 
@@ -82,13 +82,9 @@ def appeal_notify(*, appeal_id: int, event_id: int) -> int:
 
 def appeal_send_reminders() -> int:
     day = today()
-    try:
-        if not is_workday(day):
-            return 0
-        soon = add_workdays(day, 1)
-    except CalendarNotCovered:
-        log.warning("no working-day calendar for %s: reminders skipped", day.year)
+    if not is_workday(day):
         return 0
+    soon = add_workdays(day, 1)
     sent = 0
     due = Appeal.objects.filter(status=Status.HANDLING, deadline__lte=soon).select_related(
         "handler_cadre__user", "handler_unit", "enterprise"

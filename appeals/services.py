@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -42,7 +43,7 @@ from enterprises.models import Enterprise
 from liaison.models import Assignment, Cadre, Unit, UnitKind, User, Visit
 from liaison.selectors import today
 from liaison.uploads import store_attachments, validate_attachments
-from workdays.services import add_workdays, workdays_between
+from workdays.services import add_workdays, span_is_provisional, workdays_between
 
 DEFAULT_TIER_WORKDAYS = {Tier.INDIVIDUAL: 5, Tier.UNIT: 10, Tier.TASKFORCE: 15}
 
@@ -128,8 +129,18 @@ def tier_workdays(tier: int) -> int:
 
 
 def step_deadline(tier: int, *, start: date | None = None) -> date:
-    """The deadline of a new step at `tier`, in working days (CalendarNotCovered if unknown)."""
+    """The deadline of a new step at `tier`, in working days (provisional in a year with no notice yet)."""
     return add_workdays(start or today(), tier_workdays(tier))
+
+
+def _set_deadline(appeal: Appeal, *, start: date, workdays: int | None, deadline: date | None = None) -> None:
+    """The step's deadline: `workdays` working days after `start`, or a date given by hand."""
+    if deadline is not None:
+        appeal.deadline, appeal.deadline_workdays, appeal.deadline_provisional = deadline, None, False
+        return
+    appeal.deadline = add_workdays(start, workdays)
+    appeal.deadline_workdays = workdays
+    appeal.deadline_provisional = span_is_provisional(start, appeal.deadline)
 
 
 @dataclass
@@ -182,14 +193,21 @@ def _finish_step(appeal: Appeal) -> None:
 
 
 def _start_step(
-    appeal: Appeal, *, tier: int, cadre: Cadre | None = None, unit: Unit | None = None, deadline: date | None = None
+    appeal: Appeal,
+    *,
+    tier: int,
+    cadre: Cadre | None = None,
+    unit: Unit | None = None,
+    deadline: date | None = None,
+    workdays: int | None = None,
 ) -> None:
     appeal.tier = tier
     appeal.handler_cadre = cadre
     appeal.handler_unit = unit
     appeal.status = Status.HANDLING
     appeal.step_started_at = timezone.now()
-    appeal.deadline = deadline or step_deadline(tier)
+    start = timezone.localdate(appeal.step_started_at)
+    _set_deadline(appeal, start=start, workdays=workdays or tier_workdays(tier), deadline=deadline)
     appeal.press_level = 0
     appeal.supervision_due = None
     appeal.supervising_leader = None
@@ -389,14 +407,12 @@ def appeal_assign(
         raise ValidationError(_("Give either a deadline date or a number of working days, not both."))
     if deadline is not None and deadline <= today():
         raise ValidationError(_("The deadline must be after today."))
-    if workdays is not None:
-        if workdays < 1:
-            raise ValidationError(_("Give at least one working day."))
-        deadline = add_workdays(today(), workdays)
+    if workdays is not None and workdays < 1:
+        raise ValidationError(_("Give at least one working day."))
     before = _snapshot(appeal)
     kind = "reassigned" if appeal.handler_unit_id else "assigned"
     _finish_step(appeal)
-    _start_step(appeal, tier=Tier.TASKFORCE, unit=unit, deadline=deadline)
+    _start_step(appeal, tier=Tier.TASKFORCE, unit=unit, deadline=deadline, workdays=workdays)
     _record(
         appeal,
         EventKind.ASSIGNED,
@@ -464,7 +480,9 @@ def appeal_resolve(
     appeal.resolved_by = acting_user
     appeal.resolved_tier = appeal.tier
     appeal.handling_workdays = handling_workdays(appeal, until=today())
+    appeal.handling_provisional = span_is_provisional(timezone.localdate(appeal.raised_at), today())
     appeal.deadline = None
+    appeal.deadline_provisional = False
     _record(
         appeal,
         EventKind.RESOLVED,
@@ -537,6 +555,7 @@ def _reopen(appeal: Appeal, *, actor: User | None, principal: User | None, reaso
     appeal.resolved_at = None
     appeal.resolved_by = None
     appeal.handling_workdays = None
+    appeal.handling_provisional = False
     appeal.closed_at = None
     _record(
         appeal,
@@ -680,6 +699,8 @@ def appeal_resume(
     paused = workdays_between(paused_from, today())
     appeal.paused_workdays += paused
     appeal.deadline = add_workdays(appeal.deadline, paused) if paused else appeal.deadline
+    if appeal.deadline_workdays is not None and span_is_provisional(paused_from, max(today(), appeal.deadline)):
+        appeal.deadline_provisional = True
     appeal.status = Status.HANDLING
     appeal.paused_at = None
     _record(
@@ -721,6 +742,8 @@ def appeal_press(
     appeal.press_level = 2
     appeal.supervising_leader = leader
     appeal.supervision_due = add_workdays(today(), days)
+    if span_is_provisional(today(), appeal.supervision_due):
+        appeal.deadline_provisional = True
     _record(
         appeal,
         EventKind.SUPERVISED,
@@ -728,9 +751,158 @@ def appeal_press(
         principal=principal,
         before=before,
         comment=comment,
-        data={"leader": leader.name, "leader_id": leader.pk, "response_due": appeal.supervision_due.isoformat()},
+        data={
+            "leader": leader.name,
+            "leader_id": leader.pk,
+            "response_due": appeal.supervision_due.isoformat(),
+            "response_workdays": days,
+        },
     )
     return appeal
+
+
+# --- Counting again on the official calendar ------------------------------------------------
+
+
+@dataclass
+class _Recount:
+    paused_workdays: int
+    deadline: date | None
+    supervision_due: date | None
+    handling_workdays: int | None
+    deadline_provisional: bool
+    handling_provisional: bool
+
+
+def _recount(appeal: Appeal) -> _Recount:
+    """The appeal's working-day figures counted afresh on the calendar as it is now.
+
+    The pauses are counted again from the timeline; the deadline is the step's working days (plus the
+    working days paused during the step) after the step's start, as resuming built it up.
+    """
+    events = list(appeal.events.filter(kind__in=[EventKind.RESUMED, EventKind.SUPERVISED]).order_by("seq"))
+    step_start = timezone.localdate(appeal.step_started_at)
+    provisional = False
+    paused_total = paused_step = 0
+    for event in events:
+        if event.kind != EventKind.RESUMED or "paused_from" not in event.data:
+            continue
+        paused_from, resumed_on = date.fromisoformat(event.data["paused_from"]), timezone.localdate(event.at)
+        paused = workdays_between(paused_from, resumed_on)
+        paused_total += paused
+        if event.at >= appeal.step_started_at:
+            paused_step += paused
+            provisional |= span_is_provisional(paused_from, resumed_on)
+    deadline, supervision_due = appeal.deadline, appeal.supervision_due
+    if appeal.is_open and appeal.deadline_workdays is not None:
+        deadline = add_workdays(step_start, appeal.deadline_workdays + paused_step)
+        provisional |= span_is_provisional(step_start, deadline)
+    supervised = [e for e in events if e.kind == EventKind.SUPERVISED and e.at >= appeal.step_started_at]
+    if appeal.is_open and supervision_due and supervised and supervised[-1].data.get("response_workdays"):
+        noticed_on = timezone.localdate(supervised[-1].at)
+        supervision_due = add_workdays(noticed_on, int(supervised[-1].data["response_workdays"]))
+        provisional |= span_is_provisional(noticed_on, supervision_due)
+    handling, handling_provisional = appeal.handling_workdays, False
+    if appeal.resolved_at is not None and appeal.handling_workdays is not None:
+        raised_on, resolved_on = timezone.localdate(appeal.raised_at), timezone.localdate(appeal.resolved_at)
+        handling = max(workdays_between(raised_on, resolved_on) - paused_total, 0)
+        handling_provisional = span_is_provisional(raised_on, resolved_on)
+    return _Recount(
+        paused_workdays=paused_total,
+        deadline=deadline,
+        supervision_due=supervision_due,
+        handling_workdays=handling,
+        deadline_provisional=provisional and deadline is not None,
+        handling_provisional=handling_provisional,
+    )
+
+
+RECOUNT_FIELDS = (
+    "paused_workdays",
+    "deadline",
+    "supervision_due",
+    "handling_workdays",
+    "deadline_provisional",
+    "handling_provisional",
+)
+
+
+@transaction.atomic
+def appeal_recount(*, appeal: Appeal | int, acting_user: User | None = None) -> dict | None:
+    """Count a provisional appeal's deadline, response date and handling time again on the calendar as
+    it is now (after staff entered a year's notice); records what changed on the timeline.
+
+    Returns {field: [before, after]}, or None when there was nothing to count again. Running it twice
+    changes nothing the second time.
+    """
+    appeal = _lock(appeal, None)
+    if not (appeal.deadline_provisional or appeal.handling_provisional):
+        return None
+    recounted = _recount(appeal)
+    changes = {
+        field: [getattr(appeal, field), getattr(recounted, field)]
+        for field in RECOUNT_FIELDS
+        if getattr(appeal, field) != getattr(recounted, field)
+    }
+    if not changes:
+        return None
+    before = _snapshot(appeal)
+    for field, (_old, new) in changes.items():
+        setattr(appeal, field, new)
+    moved = [
+        _("%(what)s %(old)s → %(new)s") % {"what": label, "old": changes[field][0], "new": changes[field][1]}
+        for field, label in (
+            ("deadline", _("deadline")),
+            ("supervision_due", _("response due")),
+            ("handling_workdays", _("handling time (working days)")),
+        )
+        if field in changes
+    ]
+    still = appeal.deadline_provisional or appeal.handling_provisional
+    comment = (
+        _("Counted again on the official holiday calendar: %(changes)s.")
+        if moved
+        else _("Counted again on the official holiday calendar: nothing moved.")
+    ) % {"changes": "; ".join(moved)}
+    if still:
+        comment += " " + _("Still provisional: the calendar of a later year is not in yet.")
+    data = {field: [_jsonable(old), _jsonable(new)] for field, (old, new) in changes.items()}
+    _record(
+        appeal,
+        EventKind.RECOUNTED,
+        actor=acting_user,
+        principal=None,
+        before=before,
+        comment=comment,
+        data=data,
+        actor_label="" if acting_user else _("Working-day calendar"),
+        notify="deadline" in changes or "supervision_due" in changes,
+    )
+    return data
+
+
+def _jsonable(value):
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def appeals_recount_provisional(*, acting_user: User | None = None, progress=None) -> dict:
+    """Count again every appeal whose figures are provisional, one transaction each (a killed run
+    leaves finished appeals finished; a second run finds nothing left to change)."""
+    ids = list(
+        Appeal.objects.filter(Q(deadline_provisional=True) | Q(handling_provisional=True))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    recounted = moved = 0
+    for done, pk in enumerate(ids, start=1):
+        data = appeal_recount(appeal=pk, acting_user=acting_user)
+        if data is not None:
+            recounted += 1
+            moved += bool({"deadline", "supervision_due", "handling_workdays"} & data.keys())
+        if progress:
+            progress(done, len(ids), _("Appeal %(done)d of %(total)d") % {"done": done, "total": len(ids)})
+    still = Appeal.objects.filter(Q(deadline_provisional=True) | Q(handling_provisional=True)).count()
+    return {"appeals": len(ids), "recounted": recounted, "moved": moved, "still_provisional": still}
 
 
 # --- Ending without a resolution --------------------------------------------------------------
@@ -741,6 +913,7 @@ def _end_unresolved(appeal: Appeal, status: str) -> None:
     _finish_step(appeal)
     appeal.status = status
     appeal.deadline = None
+    appeal.deadline_provisional = False
     appeal.paused_at = None
 
 

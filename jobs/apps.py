@@ -9,7 +9,9 @@ class JobsConfig(AppConfig):
     verbose_name = _("Jobs")
 
     def ready(self) -> None:
-        from jobs import schedules
+        from jobs import receivers, schedules
+        from workdays.services import official_calendar_changed
 
         # The admin lists the default schedules as soon as the tables exist, before beat first starts.
         post_migrate.connect(schedules.seed_after_migrate, sender=self)
+        official_calendar_changed.connect(receivers.start_provisional_recount, dispatch_uid="jobs_provisional_recount")

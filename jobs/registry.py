@@ -58,6 +58,9 @@ class Job:
     period_kwarg: str
     # Day jobs that act on "now" (reminders) run for today only.
     today_only: bool = False
+    # The function also takes `acting_user` (who started the run; None for the scheduler), for jobs
+    # that record who made the changes they make.
+    pass_user: bool = False
 
     # --- Periods ---------------------------------------------------------------------------------
 
@@ -220,6 +223,20 @@ JOBS: dict[str, Job] = {
             today_only=True,
         ),
         Job(
+            key="provisional_deadlines",
+            label=gettext_lazy("Provisional deadlines"),
+            description=gettext_lazy(
+                "Count again, on the official holiday calendar, the deadlines and handling times that were counted "
+                "provisionally because a year's calendar was not in yet. Starts by itself when staff publish a "
+                "year or change its days."
+            ),
+            period_kind=PeriodKind.DAY,
+            function="jobs.adapters.provisional_deadlines_run",
+            period_kwarg="day",
+            today_only=True,
+            pass_user=True,
+        ),
+        Job(
             key="policy_expiry",
             label=gettext_lazy("Policy expiry"),
             description=gettext_lazy("Published policies whose end date is before the day become expired."),
@@ -243,6 +260,10 @@ RESULT_LABELS = {
     "notifications": gettext_lazy("Notifications sent"),
     "working_day": gettext_lazy("Working day"),
     "expired": gettext_lazy("Policies expired"),
+    "appeals": gettext_lazy("Provisional appeals"),
+    "recounted": gettext_lazy("Appeals counted again"),
+    "moved": gettext_lazy("Appeals whose dates moved"),
+    "still_provisional": gettext_lazy("Still provisional"),
 }
 
 

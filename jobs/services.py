@@ -146,7 +146,10 @@ def job_execute(*, run_id: int) -> str:
         job = get_job(run.job)
         function = job.resolve()
         # No transaction around the job: it commits unit by unit, so a killed worker leaves finished units.
-        result = function(**{job.period_kwarg: job.period_argument(run.period)}, progress=progress)
+        kwargs = {job.period_kwarg: job.period_argument(run.period), "progress": progress}
+        if job.pass_user:
+            kwargs["acting_user"] = run.requested_by
+        result = function(**kwargs)
     except Exception as exc:
         log.exception("job run %s (%s %s) failed", run.pk, run.job, run.period)
         JobRun.objects.filter(pk=run.pk).update(

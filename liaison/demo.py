@@ -28,7 +28,6 @@ from enterprises.models import Enterprise, EnterpriseStatus, Ownership
 from enterprises.validators import make_credit_code
 from liaison.models import Assignment, Cadre, Category, Rank, Role, Unit, UnitKind, User, Visit, VisitMethod
 from liaison.selectors import today as local_today
-from workdays.services import CalendarNotCovered
 
 DEFAULT_SEED = 2024
 DEFAULT_PASSWORD = "demo12345"
@@ -1585,18 +1584,14 @@ def _build_appeals(plan, seed, today, password_hash, result, reporter) -> None:
 
     reporter.stage("Appeals")
     handlers = _ensure_handler_users(password_hash, result, reporter)
-    try:
-        with transaction.atomic():
-            built = demo_appeals.demo_appeals_build(
-                seed=seed,
-                today=today,
-                credit_codes=[e.credit_code for e in plan.enterprises],
-                handlers=handlers,
-                reporter=reporter,
-            )
-    except CalendarNotCovered as exc:  # deadlines cannot be counted: the rest of the district is still useful
-        reporter.stage(f"  Appeals skipped: {exc}")
-        return
+    with transaction.atomic():
+        built = demo_appeals.demo_appeals_build(
+            seed=seed,
+            today=today,
+            credit_codes=[e.credit_code for e in plan.enterprises],
+            handlers=handlers,
+            reporter=reporter,
+        )
     result.created["appeals"] += built.appeals
     result.created["appeal events"] += built.events
     reporter.stage(f"  {built.appeals} appeals created: {built.summary}")

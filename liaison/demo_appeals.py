@@ -51,7 +51,7 @@ from appeals.selectors import appeal_metrics
 from appeals.services import tier_workdays
 from liaison.demo import CHUNK, HANDLER_UNIT, ISSUES, SERVICE_GROUPS, Reporter
 from liaison.models import Assignment, Cadre, Rank, Unit, UnitKind, User, Visit, VisitMethod
-from workdays.services import add_workdays, is_workday, workdays_between
+from workdays.services import add_workdays, is_workday, span_is_provisional, workdays_between
 
 DEMO_MARK = "demo"  # key in the data of a demo appeal's first event, so that a second run finds them
 
@@ -381,14 +381,21 @@ class Story:
         if appeal.status == Status.HANDLING and appeal.deadline and self.today > appeal.deadline:
             appeal.overdue_steps += 1
 
-    def _start_step(self, tier: int, *, cadre=None, unit=None, deadline: date | None = None) -> None:
+    def _start_step(
+        self, tier: int, *, cadre=None, unit=None, deadline: date | None = None, workdays: int | None = None
+    ) -> None:
         appeal = self.appeal
         appeal.tier = tier
         appeal.handler_cadre = cadre
         appeal.handler_unit = unit
         appeal.status = Status.HANDLING
         appeal.step_started_at = self.now
-        appeal.deadline = deadline or add_workdays(self.today, self.world.tier_days[tier])
+        if deadline is not None:
+            appeal.deadline, appeal.deadline_workdays, appeal.deadline_provisional = deadline, None, False
+        else:
+            appeal.deadline_workdays = workdays or self.world.tier_days[tier]
+            appeal.deadline = add_workdays(self.today, appeal.deadline_workdays)
+            appeal.deadline_provisional = span_is_provisional(self.today, appeal.deadline)
         appeal.press_level = 0
         appeal.supervision_due = None
         appeal.supervising_leader = None
@@ -468,11 +475,10 @@ class Story:
         if other_group:
             name = self.rng.choice(sorted(set(self.world.groups) - {name}))
         unit = self.world.groups[name]
-        deadline = add_workdays(self.today, workdays) if workdays else None
         before = self._snapshot()
         mode = "reassigned" if appeal.handler_unit_id else "assigned"
         self._finish_step()
-        self._start_step(Tier.TASKFORCE, unit=unit, deadline=deadline)
+        self._start_step(Tier.TASKFORCE, unit=unit, workdays=workdays)
         comment = self.rng.choice(ASSIGN_COMMENTS).format(group=unit.name)
         data = {"mode": mode, "unit": unit.pk}
         self._record(EventKind.ASSIGNED, actor=self.world.taskforce, before=before, comment=comment, data=data)
@@ -498,7 +504,9 @@ class Story:
         appeal.resolved_tier = appeal.tier
         raised_on = timezone.localdate(self.raised_at)
         appeal.handling_workdays = max(workdays_between(raised_on, self.today) - appeal.paused_workdays, 0)
+        appeal.handling_provisional = span_is_provisional(raised_on, self.today)
         appeal.deadline = None
+        appeal.deadline_provisional = False
         data = {"kind": kind, "handling_workdays": appeal.handling_workdays}
         self._record(EventKind.RESOLVED, actor=actor, before=before, comment=appeal.resolution, data=data)
 
@@ -553,6 +561,7 @@ class Story:
         appeal.resolved_at = None
         appeal.resolved_by = None
         appeal.handling_workdays = None
+        appeal.handling_provisional = False
         appeal.closed_at = None
         self._record(EventKind.REOPENED, actor=actor, before=before, comment=reason, label=label)
 
@@ -573,6 +582,8 @@ class Story:
         paused = workdays_between(paused_from, self.today)
         appeal.paused_workdays += paused
         appeal.deadline = add_workdays(appeal.deadline, paused) if paused else appeal.deadline
+        if appeal.deadline_workdays is not None and span_is_provisional(paused_from, max(self.today, appeal.deadline)):
+            appeal.deadline_provisional = True
         appeal.status = Status.HANDLING
         appeal.paused_at = None
         data = {"paused_from": paused_from.isoformat(), "paused_workdays": paused}
@@ -592,7 +603,9 @@ class Story:
         appeal.press_level = 2
         appeal.supervising_leader = leader
         appeal.supervision_due = add_workdays(self.today, settings.SUPERVISION_RESPONSE_WORKDAYS)
-        data = {"leader": leader.name, "leader_id": leader.pk, "response_due": appeal.supervision_due.isoformat()}
+        appeal.deadline_provisional |= span_is_provisional(self.today, appeal.supervision_due)
+        data = {"leader": leader.name, "leader_id": leader.pk, "response_due": appeal.supervision_due.isoformat(),
+                "response_workdays": settings.SUPERVISION_RESPONSE_WORKDAYS}
         self._record(EventKind.SUPERVISED, actor=actor, before=before, comment=PRESS_NOTICE, data=data)
 
     def withdraw(self, day: date) -> None:
@@ -602,6 +615,7 @@ class Story:
         self._finish_step()
         appeal.status = Status.WITHDRAWN
         appeal.deadline = None
+        appeal.deadline_provisional = False
         appeal.paused_at = None
         comment = self.rng.choice(WITHDRAW_REASONS)
         self._record(EventKind.WITHDRAWN, actor=appeal.cadre.user, before=before, comment=comment)
@@ -614,6 +628,7 @@ class Story:
         appeal.status = Status.OUT_OF_SCOPE
         appeal.resolution = OUT_OF_SCOPE_EXPLANATION
         appeal.deadline = None
+        appeal.deadline_provisional = False
         appeal.paused_at = None
         self._record(
             EventKind.OUT_OF_SCOPE, actor=self.world.taskforce, before=before, comment=OUT_OF_SCOPE_EXPLANATION

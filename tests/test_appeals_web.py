@@ -611,9 +611,8 @@ def test_only_the_visits_own_cadre_gets_the_raise_button(client, clock, world):
     assert client.get(reverse("appeal-create"), {"enterprise": world.enterprise.pk}).status_code == 404
 
 
-def test_a_deadline_the_calendar_cannot_count_is_shown_on_the_form_and_nothing_is_saved(en, clock, world, categories):
-    clock.set(ORDINARY_DAY)
-    clock.set(date(2030, 12, 27))  # the next step's deadline would fall in 2031, which has no calendar
+def test_a_deadline_in_a_year_without_a_calendar_is_saved_as_provisional(en, clock, world, categories):
+    clock.set(date(2030, 12, 27))  # the step's deadline falls in 2031, which has no official calendar
     en.force_login(world.cadre)
     response = en.post(
         reverse("appeal-create"),
@@ -621,9 +620,12 @@ def test_a_deadline_the_calendar_cannot_count_is_shown_on_the_form_and_nothing_i
          "description": "需要贷款", "source": "visit", "urgency": "normal",
          "files": [SimpleUploadedFile("photo.png", PNG)]},
     )
-    html = response.content.decode()
-    assert response.status_code == 200 and "has not been entered yet" in html and re.search("203[01]", html)
-    assert not Appeal.objects.exists() and not AppealEvent.objects.exists()
+    appeal = Appeal.objects.get()
+    assert response.status_code == 302
+    # 5 working days after Friday 2030-12-27: 12-30, 12-31, (01-01 off) 01-02, 01-03, 01-06
+    assert appeal.deadline == date(2031, 1, 6) and appeal.deadline_provisional and appeal.deadline_workdays == 5
+    html = en.get(reverse("appeal-detail", args=[appeal.pk])).content.decode()
+    assert 'data-provisional="1"' in html and 'id="appeal-deadline-provisional"' in html
 
 
 def test_a_bad_attachment_refuses_the_whole_appeal(en, clock, world, categories):

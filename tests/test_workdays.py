@@ -8,14 +8,12 @@ import chinese_calendar
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import translation
 
 from liaison.models import Role
 from tests import factories
 from workdays import services
 from workdays.models import CalendarDay, CalendarYear, DayKind, Source
 from workdays.services import (
-    CalendarNotCovered,
     add_workdays,
     calendar_sync_from_package,
     is_workday,
@@ -162,35 +160,70 @@ def test_every_seeded_day_agrees_with_chinese_calendar():
 
 
 @pytest.mark.parametrize("year", [2027, 2031])
-def test_a_year_without_a_published_calendar_cannot_be_counted(year):
+def test_a_year_without_a_published_calendar_counts_on_the_provisional_calendar(year):
     # given no calendar for the year (the package stops at 2026)
     assert year not in services.package_years()
-    # when a deadline needs a day of that year
-    with pytest.raises(CalendarNotCovered) as caught:
-        add_workdays(date(year, 3, 1), 5)
-    # then the error names the year, in Chinese by default
-    assert caught.value.year == year
-    assert str(year) in str(caught.value)
-    assert "节假日" in str(caught.value)
-    assert isinstance(caught.value, ValidationError)
-    with translation.override("en"):
-        assert f"calendar for {year} has not been entered" in caught.value.messages[0]
+    # when a deadline needs days of that year, it is counted (early March has no holiday): never refused
+    start = date(year, 3, 1)
+    weekdays = [start + timedelta(days=k) for k in range(1, 15) if (start + timedelta(days=k)).weekday() < 5]
+    assert add_workdays(start, 5) == weekdays[4]
+    # and the count is marked provisional
+    assert services.span_is_provisional(start, add_workdays(start, 5))
+    assert services.provisional_years(date(2026, 12, 1), start) == list(range(2027, year + 1))
+    assert not services.span_is_provisional(d("2026-01-05"), d("2026-12-31"))
 
 
-def test_a_year_entered_but_not_yet_published_still_cannot_be_counted(taskforce_user):
-    # given staff entered a day of 2031 but did not publish the year
+def test_the_provisional_2027_calendar_keeps_the_national_holidays_and_their_make_up_days_off():
+    # 2027: New Year's Day is a Friday; the Spring Festival runs from Friday 02-05 (eve) to Monday 02-08,
+    # so its Saturday and Sunday are made up on Tuesday 02-09 and Wednesday 02-10.
+    assert not is_workday(d("2027-01-01"))
+    assert [day.isoformat() for day in _days_off(d("2027-02-01"), d("2027-02-14"))] == [
+        "2027-02-05", "2027-02-08", "2027-02-09", "2027-02-10"
+    ]
+    # Labour Day (Saturday and Sunday) is made up on Monday and Tuesday; National Day's Saturday and
+    # Sunday on Monday 10-04 and Tuesday 10-05
+    assert [day.isoformat() for day in _days_off(d("2027-05-01"), d("2027-05-07"))] == ["2027-05-03", "2027-05-04"]
+    assert [day.isoformat() for day in _days_off(d("2027-10-01"), d("2027-10-08"))] == [
+        "2027-10-01", "2027-10-04", "2027-10-05"
+    ]
+    # Qingming (04-05), the Dragon Boat (06-09) and Mid-Autumn (09-15) festivals are off
+    assert not any(is_workday(d(day)) for day in ("2027-04-05", "2027-06-09", "2027-09-15"))
+    # no make-up working days can be foreseen: every weekend stays off
+    assert not is_workday(d("2027-02-20")) and not is_workday(d("2027-02-21"))
+    # so a deadline of 15 working days from 2026-12-15 falls on 2027-01-06
+    assert add_workdays(d("2026-12-15"), 15) == d("2027-01-06")
+
+
+def _days_off(first: date, last: date) -> list[date]:
+    days = [first + timedelta(days=k) for k in range((last - first).days + 1)]
+    return [day for day in days if day.weekday() < 5 and not is_workday(day)]
+
+
+@pytest.mark.parametrize("year", range(2025, 2027))
+def test_the_provisional_rule_gives_no_day_off_the_official_calendar_did_not(year):
+    # under the 2024 amendment of the law, every provisional day off was off in the published calendar
+    from workdays.provisional import provisional_days_off
+
+    off = provisional_days_off(year)
+    assert len(off) == 13
+    assert [day for day in off if chinese_calendar.is_workday(day)] == []
+
+
+def test_a_year_entered_but_not_yet_published_still_counts_provisionally(taskforce_user):
+    # given staff entered a make-up working day of 2031 but did not publish the year
     services.calendar_day_add(
-        year=2031, day=d("2031-01-01"), kind=DayKind.HOLIDAY, name="元旦", acting_user=taskforce_user
+        year=2031, day=d("2031-01-04"), kind=DayKind.WORKDAY, name="调休上班", acting_user=taskforce_user
     )
-    # then the year is still not covered
-    with pytest.raises(CalendarNotCovered):
-        is_workday(d("2031-01-02"))
+    # then the year is still counted on the provisional calendar, without the staff row
+    assert not services.year_is_covered(2031)
+    assert not is_workday(d("2031-01-04"))
+    assert not is_workday(d("2031-01-01"))
 
 
 def test_after_staff_enter_and_publish_a_year_its_days_count(taskforce_user):
-    # given 2027 is not covered
-    with pytest.raises(CalendarNotCovered):
-        add_workdays(d("2026-12-31"), 1)
+    # given 2027 is not covered: its days count provisionally
+    assert add_workdays(d("2026-12-31"), 1) == d("2027-01-04")
+    assert is_workday(d("2027-02-20")) is False
     # when staff enter New Year's Day (a Friday) and a make-up Saturday, then publish the year
     services.calendar_day_add(
         year=2027, day=d("2027-01-01"), kind=DayKind.HOLIDAY, name="元旦", acting_user=taskforce_user
@@ -201,11 +234,13 @@ def test_after_staff_enter_and_publish_a_year_its_days_count(taskforce_user):
     services.calendar_year_publish(
         year=2027, published=True, notice="国务院办公厅关于2027年部分节假日安排的通知", acting_user=taskforce_user
     )
-    # then the same call works and counts those rows
+    # then the same calls count those rows, and nothing is provisional any more
     assert add_workdays(d("2026-12-31"), 1) == d("2027-01-04")
     assert not is_workday(d("2027-01-01"))
     assert is_workday(d("2027-01-09"))
+    assert is_workday(d("2027-02-09"))  # the provisional make-up day off is gone: not in the notice as entered
     assert workdays_between(d("2027-01-03"), d("2027-01-10")) == 6
+    assert not services.span_is_provisional(d("2026-12-31"), d("2027-12-31"))
     # and the history records who did it
     assert CalendarYear.objects.get(year=2027).history.first().history_user == taskforce_user
 
@@ -316,8 +351,9 @@ def test_syncing_leaves_a_year_staff_withdrew_unpublished(taskforce_user):
     assert not CalendarYear.objects.get(year=2025).published
     assert counts["years_kept_staff"] == 1
     assert counts["years_not_in_package"] == [2027]
-    with pytest.raises(CalendarNotCovered):
-        is_workday(d("2025-06-02"))
+    # and 2025 counts provisionally: the official make-up Sunday 01-26 is a day off again
+    assert not is_workday(d("2025-01-26"))
+    assert services.span_is_provisional(d("2025-06-02"), d("2025-06-02"))
 
 
 def test_the_migration_seeded_every_year_the_package_covers():
@@ -428,8 +464,8 @@ def test_staff_publish_a_year_with_its_notice_and_not_without(client, taskforce_
     assert is_workday(d("2027-01-04"))
     # and withdrawing it stops the counting again
     client.post(url, {"published": "", "notice": ""})
-    with pytest.raises(CalendarNotCovered):
-        is_workday(d("2027-01-04"))
+    assert not services.year_is_covered(2027)
+    assert services.span_is_provisional(d("2027-01-04"), d("2027-01-04"))
 
 
 def test_staff_delete_their_own_day_but_not_the_packages(client, taskforce_user):

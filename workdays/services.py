@@ -6,8 +6,11 @@ and replaces a stamp in Django's cache; other processes compare that stamp (at m
 STAMP_CHECK_INTERVAL_SECONDS) and reload. The stamp is replaced again on commit, so that no process
 keeps what it read before the change was visible to it.
 
-A date in a year without a published calendar raises CalendarNotCovered: counting such a year as
-plain Monday-to-Friday would give wrong deadlines around the Spring Festival or National Day.
+A date in a year without a published calendar is counted on that year's provisional calendar
+(workdays.provisional: weekends and the national holidays the law fixes, with their make-up days
+off), so that work never stops for want of a notice; `span_is_provisional` tells whether a count
+touched such a year, so that the result can be marked provisional and counted again when staff
+publish the year.
 """
 
 from __future__ import annotations
@@ -22,11 +25,12 @@ from typing import TYPE_CHECKING
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.dispatch import Signal
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from workdays import permissions
 from workdays.models import CalendarDay, CalendarYear, DayKind, Source
+from workdays.provisional import is_provisional_workday
 
 if TYPE_CHECKING:
     from liaison.models import User
@@ -40,24 +44,15 @@ STAMP_CHECK_INTERVAL_SECONDS = 2.0
 SNAPSHOT_MAX_AGE_SECONDS = 600
 STAMP_KEY_PREFIX = "workdays:calendar-stamp:"
 
-NOT_COVERED_MESSAGE = gettext_lazy(
-    "The official holiday calendar for %(year)s has not been entered yet, so working days cannot be counted. "
-    "Ask task-force staff to enter the State Council's notice for %(year)s."
-)
+# Sent after staff publish or withdraw a year, change a published year's days, or years are synced
+# from the package: figures counted provisionally may now be counted on the official calendar.
+# Arguments: `years` (the years that changed) and `acting_user` (None for a command or migration).
+# Receivers run inside the change's transaction; they should act on commit.
+official_calendar_changed = Signal()
 
 
-class CalendarNotCovered(ValidationError):
-    """A date falls in a year whose official calendar is missing or not published."""
-
-    def __init__(self, year: int):
-        self.year = year
-        super().__init__(NOT_COVERED_MESSAGE, code="calendar_not_covered", params={"year": year})
-
-    def __reduce__(self):
-        return (self.__class__, (self.year,))
-
-    def __str__(self) -> str:
-        return self.messages[0]
+def _changed(years, acting_user) -> None:
+    official_calendar_changed.send(sender=CalendarYear, years=sorted(set(years)), acting_user=acting_user)
 
 
 # --- The snapshot -----------------------------------------------------------------------------
@@ -73,7 +68,7 @@ class _Snapshot:
 
     def is_workday(self, day: date) -> bool:
         if day.year not in self.published_years:
-            raise CalendarNotCovered(day.year)
+            return is_provisional_workday(day)
         if day in self.workdays:
             return True
         if day in self.holidays:
@@ -193,8 +188,22 @@ def next_workday(day: date) -> date:
 
 
 def year_is_covered(year: int) -> bool:
-    """Whether the calendar of `year` is published, so that its days can be counted."""
+    """Whether the official calendar of `year` is published (else its days count provisionally)."""
     return year in _snapshot().published_years
+
+
+def provisional_years(start: date, end: date) -> list[int]:
+    """The years from `start` to `end` (either order) whose days count on the provisional calendar."""
+    _check_date(start)
+    _check_date(end)
+    low, high = sorted((start.year, end.year))
+    published = _snapshot().published_years
+    return [year for year in range(low, high + 1) if year not in published]
+
+
+def span_is_provisional(start: date, end: date) -> bool:
+    """Whether a count of working days between `start` and `end` touched a provisional year."""
+    return bool(provisional_years(start, end))
 
 
 # --- Seeding from the chinese_calendar package ------------------------------------------------
@@ -253,11 +262,13 @@ def sync_years_from_package(*, year_model, day_model, years=None, acting_user=No
         "days_deleted": 0,
         "days_kept_staff": 0,
         "years_not_in_package": [y for y in wanted_years if y not in available],
+        "years_synced": [],
     }
     for year in wanted_years:
         if year not in available:
             continue
         counts["years"] += 1
+        counts["years_synced"].append(year)
         notice = f"国务院办公厅关于{year}年部分节假日安排的通知（据 chinesecalendar {version} 导入）"
         calendar_year = year_model.objects.select_for_update().filter(year=year).first()
         if calendar_year is None:
@@ -297,12 +308,14 @@ def calendar_sync_from_package(*, years=None, acting_user: User | None = None) -
     """Fill or refresh `years` (default: all the package has) from chinese_calendar; staff rows are never touched.
 
     Returns counts: years, years_created, years_kept_staff, days_created, days_updated,
-    days_deleted, days_kept_staff, and years_not_in_package (a list).
+    days_deleted, days_kept_staff, and the lists years_not_in_package and years_synced.
     """
     counts = sync_years_from_package(
         year_model=CalendarYear, day_model=CalendarDay, years=years, acting_user=acting_user
     )
     calendar_cache_clear()
+    if counts["years_synced"]:
+        _changed(counts["years_synced"], acting_user)
     return counts
 
 
@@ -347,6 +360,8 @@ def calendar_day_add(*, year: int, day: date, kind: str, name: str, acting_user:
             _save(row, acting_user)
     except IntegrityError as exc:  # someone entered the same date a moment ago
         raise ValidationError({"date": _("%(date)s is already in the calendar.") % {"date": day}}) from exc
+    if CalendarYear.objects.filter(year=year, published=True).exists():
+        _changed([year], acting_user)
     return row
 
 
@@ -362,6 +377,8 @@ def calendar_day_delete(*, day_id: int, acting_user: User) -> CalendarDay:
         )
     row._history_user = acting_user
     row.delete()
+    if CalendarYear.objects.filter(year=row.date.year, published=True).exists():
+        _changed([row.date.year], acting_user)
     return row
 
 
@@ -382,4 +399,5 @@ def calendar_year_publish(*, year: int, published: bool, notice: str, acting_use
     calendar_year.source = Source.STAFF
     calendar_year.full_clean(validate_unique=False)
     _save(calendar_year, acting_user)
+    _changed([year], acting_user)
     return calendar_year

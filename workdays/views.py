@@ -16,6 +16,7 @@ from liaison.web.common import add_service_errors, style_form
 from workdays import permissions, selectors, services
 from workdays.forms import CalendarDayForm, CalendarYearPublishForm
 from workdays.models import MAX_YEAR, MIN_YEAR, CalendarDay, DayKind, Source
+from workdays.provisional import provisional_days_off
 
 
 def _year_from(value: str | None) -> int:
@@ -84,6 +85,9 @@ def calendar(request):
             CalendarYearPublishForm(initial={"notice": calendar_year.notice if calendar_year else ""})
         ),
         "can_manage": permissions.can_manage_calendar(user),
+        "provisional_days": (
+            [] if calendar_year and calendar_year.published else sorted(provisional_days_off(year).items())
+        ),
         "staff_source": Source.STAFF,
         "prev_year": year - 1 if year > MIN_YEAR else None,
         "next_year": year + 1 if year < MAX_YEAR else None,
@@ -124,9 +128,10 @@ def calendar_year_publish(request, year: int):
         messages.error(request, " ".join(error.messages))
     else:
         if published:
-            messages.success(request, _("The calendar of %(year)s is published; its working days now count.")
+            messages.success(request, _("The calendar of %(year)s is published; its working days now count. "
+                                        "Deadlines counted provisionally are being counted again on it (see Jobs).")
                              % {"year": year})
         else:
-            messages.warning(request, _("The calendar of %(year)s is withdrawn; deadlines in %(year)s cannot be "
-                                        "computed until it is published again.") % {"year": year})
+            messages.warning(request, _("The calendar of %(year)s is withdrawn; working days in %(year)s count on "
+                                        "the provisional calendar until it is published again.") % {"year": year})
     return redirect(_year_url(year))
