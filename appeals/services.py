@@ -420,7 +420,7 @@ def appeal_assign(
         principal=principal,
         before=before,
         comment=comment,
-        data={"mode": kind, "unit": unit.pk},
+        data={"mode": kind, "unit": unit.pk, "workdays": appeal.deadline_workdays},
     )
     return appeal
 

@@ -480,7 +480,7 @@ class Story:
         self._finish_step()
         self._start_step(Tier.TASKFORCE, unit=unit, workdays=workdays)
         comment = self.rng.choice(ASSIGN_COMMENTS).format(group=unit.name)
-        data = {"mode": mode, "unit": unit.pk}
+        data = {"mode": mode, "unit": unit.pk, "workdays": appeal.deadline_workdays}
         self._record(EventKind.ASSIGNED, actor=self.world.taskforce, before=before, comment=comment, data=data)
 
     def resolve(self, day: date, *, kind: str = "") -> None:

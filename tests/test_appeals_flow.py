@@ -328,13 +328,13 @@ def test_deadlines_count_across_national_day(world):
     assert appeal.deadline >= date(2025, 10, 9)
 
 
-def test_a_deadline_in_a_year_without_a_calendar_is_refused_and_saves_nothing(world):
+def test_a_deadline_in_a_year_without_a_calendar_is_counted_provisionally(world):
     # given a date late in a year whose next year's holidays are not entered
     world["clock"].set(date(2030, 12, 27))
-    # when an appeal is raised, its deadline would fall in 2031
-    with pytest.raises(ValidationError, match="2031|2030"):
-        raise_one(world)
-    assert not Appeal.objects.exists() and not AppealEvent.objects.exists()
+    # when an appeal is raised, its deadline falls in 2031: counted on the provisional calendar, not refused
+    appeal = raise_one(world)
+    assert appeal.deadline == date(2031, 1, 6) and appeal.deadline_provisional
+    assert appeal.events.get().deadline == date(2031, 1, 6)
 
 
 # --- Pressing, withdrawal, immutability -------------------------------------------------------

@@ -617,7 +617,9 @@ def _replay(appeal: Appeal) -> Appeal:
                     services.appeal_return(appeal=pk, reason=event.comment, to_tier=event.to_tier, **act)
                 case EventKind.ASSIGNED:
                     unit = Unit.objects.get(pk=event.data["unit"])
-                    services.appeal_assign(appeal=pk, unit=unit, deadline=event.deadline, comment=event.comment, **act)
+                    given = {"workdays": event.data["workdays"]} if event.data.get("workdays") else {
+                        "deadline": event.deadline}
+                    services.appeal_assign(appeal=pk, unit=unit, comment=event.comment, **given, **act)
                 case EventKind.RESOLVED:
                     services.appeal_resolve(appeal=pk, resolution=event.comment, kind=event.data["kind"], **act)
                 case EventKind.FEEDBACK_REQUESTED:

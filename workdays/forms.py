@@ -8,7 +8,7 @@ class CalendarDayForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     kind = forms.ChoiceField(label=_("Kind"), choices=DayKind.choices)
     name = forms.CharField(
-        label=_("Name"), max_length=50, help_text=_("For example 春节, 国庆节 or 调休上班."), strip=True
+        label=_("Name of the day"), max_length=50, help_text=_("For example 春节, 国庆节 or 调休上班."), strip=True
     )
 
 
