@@ -245,3 +245,52 @@ def test_the_appeal_stays_provisional_while_a_later_year_is_still_missing(
     assert appeal.tier == Tier.TASKFORCE
     # a recount before 2028 is published changes nothing
     assert services.appeal_recount(appeal=appeal.pk, acting_user=world.taskforce) is None
+
+
+@pytest.mark.browser
+def test_staff_publish_2027_on_the_page_and_the_handler_sees_the_deadline_counted_again(
+    live_server, desktop_page, clock, transactional_db
+):
+    # given an appeal assigned on 2026-12-28 for 15 working days: provisionally due 2027-01-19
+    clock.set(date(2026, 12, 28))
+    unit = factories.make_unit(name="区科工局")
+    pairing = factories.make_assignment(cadre=factories.make_cadre(unit=unit))
+    group = factories.make_service_group(name="金融服务组")
+    handler = factories.make_unit_handler(group, username="group-handler")
+    taskforce = factories.make_user(role=Role.TASKFORCE, username="tf-publish")
+    appeal = factories.make_appeal(pairing=pairing)
+    services.appeal_escalate(appeal=appeal.pk, acting_user=pairing.cadre.user, reason="需要单位协调")
+    services.appeal_escalate(appeal=appeal.pk, acting_user=factories.make_unit_handler(unit), reason="需要专班")
+    services.appeal_assign(appeal=appeal.pk, acting_user=taskforce, unit=group, workdays=15)
+    calendar.calendar_day_add(year=2027, day=date(2027, 1, 1), kind=DayKind.HOLIDAY, name="元旦", acting_user=taskforce)
+    page, base = desktop_page, live_server.url
+
+    # when task-force staff, who entered New Year's Day already, add 01-04 and publish the year on /calendar/
+    page.goto(f"{base}/accounts/login/?next=/calendar/%3Fyear%3D2027")
+    page.fill("#id_username", taskforce.username)
+    page.fill("#id_password", "pass-1234")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("#provisional-days")
+    assert "2027-02-09" in page.locator("#provisional-days").inner_text()
+    page.fill("#id_date", "2027-01-04")
+    page.select_option("#id_kind", "holiday")
+    page.fill("#id_name", "元旦")
+    page.click("#add-day button[type=submit]")
+    page.wait_for_selector('[data-date="2027-01-04"]')
+    page.fill("#id_notice", NOTICE)
+    page.click("button[name=published][value=on]")
+    page.wait_for_selector('[data-status="published"]')
+    assert "重新计算" in page.locator(".alert-success").inner_text()
+    assert page.locator("#provisional-days").count() == 0
+
+    # then the handler sees the deadline counted again, without the provisional mark, and was told
+    page.context.clear_cookies()
+    page.goto(f"{base}/accounts/login/?next=/appeals/{appeal.pk}/")
+    page.fill("#id_username", handler.username)
+    page.fill("#id_password", "pass-1234")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("#appeal-deadline")
+    assert "2027-01-20" in page.locator("#appeal-deadline").inner_text()
+    assert page.locator("#appeal-deadline [data-provisional]").count() == 0
+    assert "按正式日历重算时限" in page.locator("#timeline").inner_text()
+    assert Notification.objects.filter(user=handler, kind="appeal.recounted").exists()
