@@ -46,6 +46,7 @@ from appeals.permissions import can_view_appeal
 from appeals.services import ConcurrentChange, TransitionError
 from enterprises.models import Enterprise
 from liaison import permissions as liaison_permissions
+from liaison.auditing import audited_export
 from liaison.exports import file_response
 from liaison.models import Assignment, Notification, Role, Substitution, User, Visit
 from liaison.selectors import today
@@ -287,6 +288,7 @@ def appeal_bulk_assign(request):
 
 @login_required
 @require_http_methods(["GET"])
+@audited_export("appeals")
 def appeal_export(request):
     """The appeal ledger with the list's tab and filters, scoped to the viewer, as .xlsx."""
     tab, _tabs = _tab(request)

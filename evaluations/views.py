@@ -14,6 +14,7 @@ from evaluations.exports import evaluation_export
 from evaluations.forms import EvaluationRunForm, EvaluationWeightsForm
 from evaluations.models import EvaluationWeights, ScoreKind
 from evaluations.tasks import annual_evaluation
+from liaison.auditing import audited_export
 from liaison.exports import file_response
 from liaison.history import history_entries
 from liaison.selectors import today
@@ -146,6 +147,7 @@ def evaluation_year(request, year: int):
 
 
 @login_required
+@audited_export("evaluation")
 def evaluation_export_view(request, year: int):
     _require_view(request.user)
     evaluation = selectors.evaluation_of_year(year, _version(request))

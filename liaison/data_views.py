@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from liaison import exports, imports, permissions, services
+from liaison.auditing import audited_export
 
 SESSION_KEY = "data_imports"
 # Uploaded files nobody confirmed or cancelled are removed after this long.
@@ -277,6 +278,7 @@ def _export(request, build):
 
 @login_required
 @require_http_methods(["GET"])
+@audited_export("roster")
 def export_roster(request):
     """The pairings the user may see, filtered like the roster page, as .xlsx."""
     return _export(request, exports.roster_export)
@@ -284,6 +286,7 @@ def export_roster(request):
 
 @login_required
 @require_http_methods(["GET"])
+@audited_export("visits")
 def export_visits(request):
     """The visits the user may see, filtered like the visit ledger, as .xlsx."""
     return _export(request, exports.visit_export)

@@ -7,6 +7,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("accounts.urls")),
+    path("", include("audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("liaison.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from liaison.auditing import audited_export
 from liaison.exports import file_response
 from liaison.selectors import previous_month, today
 from liaison.web.common import add_service_errors, style_form
@@ -266,6 +267,7 @@ def _download_name(bulletin: Bulletin, extension: str) -> tuple[str, str]:
 
 @login_required
 @require_GET
+@audited_export("bulletin")
 def bulletin_pdf(request, month: str):
     _require_bulletin_view(request.user)
     bulletin = _bulletin_or_404(request, month)
@@ -278,6 +280,7 @@ def bulletin_pdf(request, month: str):
 
 @login_required
 @require_GET
+@audited_export("bulletin")
 def bulletin_xlsx(request, month: str):
     _require_bulletin_view(request.user)
     bulletin = _bulletin_or_404(request, month)

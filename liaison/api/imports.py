@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from liaison import exports, imports, permissions, services
+from liaison.auditing import ledger_exported
 from liaison.filters import AssignmentFilter, VisitFilter
 
 
@@ -154,7 +155,10 @@ class BaseExportView(APIView):
 
     def get(self, request):
         export = type(self).build(viewer=request.user, params=request.query_params)
-        return exports.file_response(export)
+        response = exports.file_response(export)
+        params = dict(request.query_params.items())
+        ledger_exported.send(type(self), ledger=self.ledger, request=request._request, params=params)
+        return response
 
 
 _XLSX_RESPONSE = {(200, exports.XLSX_CONTENT_TYPE): OpenApiTypes.BINARY}
@@ -162,6 +166,7 @@ _XLSX_RESPONSE = {(200, exports.XLSX_CONTENT_TYPE): OpenApiTypes.BINARY}
 
 class RosterExportView(BaseExportView):
     build = staticmethod(exports.roster_export)
+    ledger = "roster"
 
     @extend_schema(
         operation_id="exports_roster_xlsx",
@@ -177,6 +182,7 @@ class RosterExportView(BaseExportView):
 
 class VisitExportView(BaseExportView):
     build = staticmethod(exports.visit_export)
+    ledger = "visits"
 
     @extend_schema(
         operation_id="exports_visits_xlsx",

@@ -6,10 +6,11 @@ Its routes live in the `api` namespace (`api:unit-list`, `api:visit-detail`, `ap
 """
 
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from accounts import api as account_views
 from appeals.api import views as appeal_views
+from audit import api as audit_views
 from evaluations.api import views as evaluation_views
 from jobs.api import views as job_views
 from liaison.api import views
@@ -38,9 +39,13 @@ router.register("dispatches", report_views.DispatchViewSet, basename="dispatch")
 router.register("jobs", job_views.JobKindViewSet, basename="job")
 router.register("job-runs", job_views.JobRunViewSet, basename="job-run")
 router.register("evaluations", evaluation_views.EvaluationViewSet, basename="evaluation")
+router.register("audit", audit_views.AuditEventViewSet, basename="audit-event")
 
 api_patterns = [
-    path("auth/token/", obtain_auth_token, name="token"),
+    path("auth/token/", account_views.ObtainTokenView.as_view(), name="token"),
+    path("auth/tokens/", account_views.TokenListView.as_view(), name="token-list"),
+    path("auth/tokens/<int:pk>/", account_views.TokenDetailView.as_view(), name="token-detail"),
+    path("auth/password/", account_views.PasswordChangeView.as_view(), name="password-change"),
     path("me/", views.MeView.as_view(), name="me"),
     path("compliance/", views.ComplianceView.as_view(), name="compliance"),
     path("compliance/pairings/", views.CompliancePairingsView.as_view(), name="compliance-pairings"),

@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
+from accounts.services import password_change_require_for_shared
 from liaison import demo, demo_oversight
 
 
@@ -61,6 +62,8 @@ class Command(BaseCommand):
         result = demo.demo_district_build(seed=seed, password=password, reporter=reporter)
         # Meetings, bulletins, the weekly dispatch and the evaluation: also for a district built before them.
         result.created.update(demo_oversight.demo_oversight_build(seed=seed, reporter=reporter))
+        # The shared password is for the first sign-in only: whoever still has it must change it then.
+        password_change_require_for_shared(password=password)
         if verbosity < 1:
             return
         if result.existed and not +result.created:
