@@ -55,6 +55,12 @@ ALLOWED_EXTENSIONS = (".xlsx", ".csv")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A request imports at most this many rows: larger batches belong in several files.
 MAX_ROWS = getattr(settings, "IMPORT_MAX_ROWS", 5000)
+# A sheet may declare (and hold) at most this many lines and columns: blank lines around the data are
+# fine, a sheet declaring a million rows is refused before a single row is read.
+MAX_SHEET_ROWS = getattr(settings, "IMPORT_MAX_SHEET_ROWS", MAX_ROWS + 1000)
+MAX_COLUMNS = getattr(settings, "IMPORT_MAX_COLUMNS", 200)
+# What the .xlsx (a zip) may unpack to in all: a small file that inflates to gigabytes is refused.
+MAX_UNPACKED_BYTES = getattr(settings, "IMPORT_MAX_UNPACKED_BYTES", 200 * 1024 * 1024)
 # The dataset column carrying each row's line number in the file (header = line 1).
 LINE_COLUMN = "__line__"
 
@@ -720,18 +726,63 @@ def _file_error(message: str, code: str) -> ValidationError:
     return ValidationError(message, code=code)
 
 
+def _too_large_sheet(rows: int, columns: int) -> ValidationError:
+    return _file_error(
+        _("The worksheet declares %(rows)s rows and %(columns)s columns; at most %(max_rows)s rows and "
+          "%(max_columns)s columns can be imported. Delete the empty rows and columns or split the file.")
+        % {"rows": rows, "columns": columns, "max_rows": MAX_SHEET_ROWS, "max_columns": MAX_COLUMNS},
+        "import_dimension",
+    )
+
+
+def _check_xlsx_package(data: bytes) -> None:
+    """Refuse a workbook that would unpack to too much, before openpyxl reads any of it."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise _file_error(_("The Excel workbook could not be read; it may be damaged."), "import_corrupt") from exc
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise _file_error(
+            _("The workbook unpacks to %(size)s; the limit is %(limit)s.")
+            % {"size": filesizeformat(unpacked), "limit": filesizeformat(MAX_UNPACKED_BYTES)},
+            "import_size",
+        )
+
+
 def _xlsx_rows(data: bytes):
     if not data.startswith(b"PK\x03\x04"):
         raise _file_error(_("The file is not a real Excel (.xlsx) workbook."), "import_corrupt")
+    _check_xlsx_package(data)
     damaged = _("The Excel workbook could not be read; it may be damaged.")
     try:
+        # Read-only mode reads no cells yet, only the sheet's declared dimension.
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # a broken zip or XML surfaces as many kinds of errors
         raise _file_error(damaged, "import_corrupt") from exc
     try:
-        yield from workbook.worksheets[0].iter_rows(values_only=True)
-    except Exception as exc:
-        raise _file_error(damaged, "import_corrupt") from exc
+        sheet = workbook.worksheets[0]
+        try:
+            declared_rows, declared_columns = sheet.max_row or 0, sheet.max_column or 0
+        except Exception as exc:
+            raise _file_error(damaged, "import_corrupt") from exc
+        if declared_rows > MAX_SHEET_ROWS or declared_columns > MAX_COLUMNS:
+            raise _too_large_sheet(declared_rows, declared_columns)
+        # A sheet with no (or a false) dimension is still read within the caps: openpyxl pads rows to
+        # these bounds, never to the sheet's last cell; one line past the cap tells that there is more.
+        try:
+            for line, row in enumerate(
+                sheet.iter_rows(max_row=MAX_SHEET_ROWS + 1, max_col=MAX_COLUMNS, values_only=True), 1
+            ):
+                if line > MAX_SHEET_ROWS:
+                    raise _too_large_sheet(line, MAX_COLUMNS)
+                yield row
+        except ValidationError:
+            raise
+        except Exception as exc:
+            raise _file_error(damaged, "import_corrupt") from exc
     finally:
         workbook.close()
 
@@ -796,6 +847,10 @@ def _parse_rows(raw_rows, *, kind: str, name: str) -> ParsedFile:
     lines: list[int] = []
     for line, raw in enumerate(raw_rows, 1):
         cells = list(raw or ())
+        if len(cells) > MAX_COLUMNS:
+            if any(not is_blank(cell) for cell in cells[MAX_COLUMNS:]):
+                raise _too_large_sheet(line, len(cells))
+            cells = cells[:MAX_COLUMNS]
         if header_row is None:
             if all(is_blank(cell) for cell in cells):
                 continue  # blank lines above the header

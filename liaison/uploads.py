@@ -1,11 +1,19 @@
-"""Checks on uploaded visit attachments: how many, how large, and what they really are."""
+"""Checks on uploaded visit and appeal attachments: how many, how large, and what they really are.
+
+Images are decoded and written again by Pillow (within a pixel limit), so that what is stored is only
+the picture: no appended payload (a script after a PNG's end), no EXIF (GPS position, camera). PDFs
+that carry JavaScript or launch actions are refused. A refused file refuses the whole visit or step.
+"""
 
 from __future__ import annotations
 
+import io
 import os
+import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -22,6 +30,18 @@ ALLOWED_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
     ".doc": ("application/msword", (b"\xd0\xcf\x11\xe0",)),
     ".xls": ("application/vnd.ms-excel", (b"\xd0\xcf\x11\xe0",)),
 }
+
+
+IMAGE_FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".gif": "GIF", ".webp": "WEBP"}
+# Width × height an image may have (default 40 megapixels: any phone photo); a larger one is refused
+# before it is decoded, however small the file.
+MAX_IMAGE_PIXELS = getattr(settings, "ATTACHMENT_MAX_IMAGE_PIXELS", 40_000_000)
+MAX_IMAGE_FRAMES = 200
+# PDF names that run something when the document is opened or acted on.
+PDF_ACTIVE_KEYS = {"/JS", "/JavaScript", "/AA", "/Launch"}
+PDF_ACTIVE_ACTIONS = {"/JavaScript", "/Launch"}
+PDF_ACTIVE_PLAIN = re.compile(rb"/(JavaScript|JS|AA|Launch)(?![A-Za-z0-9])")
+PDF_NAME_ESCAPE = re.compile(rb"#([0-9a-fA-F]{2})")
 
 
 def allowed_extensions_text() -> str:
@@ -51,12 +71,104 @@ def validate_attachment(upload) -> str:
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)
-    if not any(head.startswith(signature) for signature in signatures):
+    if not any(head.startswith(signature) for signature in signatures) or (ext == ".webp" and head[8:12] != b"WEBP"):
         raise ValidationError(
             _("“%(name)s” does not look like a real %(ext)s file.") % {"name": name, "ext": ext.lstrip(".")},
             code="attachment_content",
         )
+    if ext in IMAGE_FORMATS:
+        # Kept on the upload: store_attachments writes these bytes, not the ones sent.
+        upload.sanitised_content = _reencode_image(upload, name=name, image_format=IMAGE_FORMATS[ext])
+    elif ext == ".pdf":
+        _check_pdf(upload, name=name)
     return content_type
+
+
+def _reencode_image(upload, *, name: str, image_format: str) -> bytes:
+    """The picture alone, written again by Pillow: appended data and metadata (EXIF, comments) are gone."""
+    from PIL import Image, ImageOps
+
+    not_an_image = ValidationError(
+        _("“%(name)s” could not be read as an image.") % {"name": name}, code="attachment_content"
+    )
+    too_large = ValidationError(
+        _("“%(name)s” is too large an image: at most %(limit)s million pixels.")
+        % {"name": name, "limit": f"{MAX_IMAGE_PIXELS / 1_000_000:g}"},
+        code="attachment_pixels",
+    )
+    upload.seek(0)
+    try:
+        with Image.open(upload) as image:  # reads the header only
+            width, height = image.size
+            frames = getattr(image, "n_frames", 1)
+            if width * height > MAX_IMAGE_PIXELS or width * height * frames > MAX_IMAGE_PIXELS * 4:
+                raise too_large
+            if frames > MAX_IMAGE_FRAMES:
+                raise too_large
+            out = io.BytesIO()
+            if frames > 1:
+                image.save(out, format=image_format, save_all=True)
+            else:
+                image.load()
+                picture = ImageOps.exif_transpose(image)  # keep the photo upright once EXIF is dropped
+                if image_format == "JPEG" and picture.mode not in ("RGB", "L", "CMYK"):
+                    picture = picture.convert("RGB")
+                options = {"quality": 90} if image_format in ("JPEG", "WEBP") else {}
+                picture.save(out, format=image_format, **options)
+    except ValidationError:
+        raise
+    except Image.DecompressionBombError as exc:
+        raise too_large from exc
+    except Exception as exc:  # truncated or forged images fail in many ways
+        raise not_an_image from exc
+    finally:
+        upload.seek(0)
+    return out.getvalue()
+
+
+def _check_pdf(upload, *, name: str) -> None:
+    """Refuse a PDF that runs JavaScript or launches something (on opening, on a page, a link or a field)."""
+    from pypdf import PdfReader
+    from pypdf.generic import DictionaryObject, IndirectObject
+
+    active = ValidationError(
+        _("“%(name)s” contains JavaScript or automatic actions; PDFs with scripts are not accepted. "
+          "Print it to a new PDF and attach that.") % {"name": name},
+        code="attachment_script",
+    )
+    unreadable = ValidationError(
+        _("“%(name)s” could not be read as a PDF (damaged or encrypted).") % {"name": name},
+        code="attachment_content",
+    )
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise unreadable
+        # Every object as pypdf reads it: names decoded (/J#61vaScript), object streams unpacked.
+        numbers = {(number, generation) for generation, table in reader.xref.items() for number in table}
+        numbers |= {(number, 0) for number in reader.xref_objStm}
+        objects = [reader.get_object(IndirectObject(number, generation, reader)) for number, generation in numbers]
+    except ValidationError:
+        raise
+    except Exception:
+        objects = None
+    if objects is None:
+        # A file pypdf cannot index (no cross-reference table) is read as the plain text it then must be:
+        # one that packs objects into compressed streams cannot be checked, so it is refused.
+        if b"/ObjStm" in data:
+            raise unreadable from None
+        plain = PDF_NAME_ESCAPE.sub(lambda match: bytes([int(match.group(1), 16)]), data)
+        if PDF_ACTIVE_PLAIN.search(plain):
+            raise active
+        return
+    for obj in objects:
+        if isinstance(obj, DictionaryObject) and (
+            PDF_ACTIVE_KEYS & set(obj.keys()) or obj.get("/S") in PDF_ACTIVE_ACTIONS
+        ):
+            raise active
 
 
 def validate_attachments(uploads, *, existing: int = 0) -> list[str]:
@@ -78,9 +190,11 @@ def store_attachments(model, *, files, content_types: list[str], acting_user, **
     try:
         for upload, content_type in zip(files, content_types, strict=True):
             name = os.path.basename(upload.name)
-            attachment = model(name=name[:200], size=upload.size, content_type=content_type,
+            sanitised = getattr(upload, "sanitised_content", None)
+            content = ContentFile(sanitised, name=name) if sanitised is not None else upload
+            attachment = model(name=name[:200], size=content.size, content_type=content_type,
                                uploaded_by=acting_user, **owner)
-            attachment.file.save(name, upload, save=False)
+            attachment.file.save(name, content, save=False)
             stored.append(attachment)
             attachment.save()
     except Exception:

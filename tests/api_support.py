@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 from dataclasses import dataclass
 from datetime import date
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 from rest_framework.test import APIClient
 
 from enterprises.models import Enterprise
 from enterprises.validators import make_credit_code
 from liaison.models import Assignment, Cadre, Role, Unit, UnitKind, User, Visit, VisitAttachment
 
-PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+def _png_bytes() -> bytes:
+    """A real 2×2 PNG: attachments are decoded and written again, so signature-only fakes are refused."""
+    output = io.BytesIO()
+    Image.new("RGB", (2, 2), (200, 40, 40)).save(output, format="PNG")
+    return output.getvalue()
+
+
+PNG_BYTES = _png_bytes()
 PDF_BYTES = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 _bulk_serial = itertools.count(1)

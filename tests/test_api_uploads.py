@@ -49,11 +49,11 @@ def test_visit_is_saved_with_its_attachments(cadre_client, pairing):
     assert {a.uploaded_by for a in stored} == {pairing.cadre.user}
 
 
-@override_settings(VISIT_ATTACHMENT_MAX_BYTES=64)
+@override_settings(VISIT_ATTACHMENT_MAX_BYTES=150)
 def test_attachment_over_the_size_limit_refuses_the_whole_visit(cadre_client, pairing):
-    # given a size limit of 64 bytes and a 100-byte PDF next to a small photo
-    big = pdf("report.pdf", PDF_BYTES + b"%" * (100 - len(PDF_BYTES)))
-    small = SimpleUploadedFile("photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 8, content_type="image/png")
+    # given a size limit of 150 bytes and a 200-byte PDF next to a small photo
+    big = pdf("report.pdf", PDF_BYTES + b"%" * (200 - len(PDF_BYTES)))
+    small = png()
     # when the cadre logs the visit with both
     response = cadre_client.post(
         f"{API}/visits/", multipart_visit(pairing.enterprise, [small, big]), format="multipart"

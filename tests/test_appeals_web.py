@@ -16,11 +16,12 @@ from appeals import services
 from appeals.models import Appeal, AppealEvent, EventKind, FeedbackLink, Status, Tier
 from liaison.models import Notification, Role, Substitution
 from tests import factories
+from tests.api_support import PNG_BYTES
 
 pytestmark = pytest.mark.django_db
 
 ORDINARY_DAY = date(2026, 6, 3)  # a Wednesday with no holiday near
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = PNG_BYTES  # a real image: attachments are decoded and written again
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 

@@ -13,6 +13,7 @@ from liaison import services
 from liaison.models import Assignment, Visit, VisitAttachment
 from liaison.selectors import today
 from tests import factories
+from tests.api_support import PNG_BYTES
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,7 @@ def english():
         yield
 
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = PNG_BYTES  # a real image: attachments are decoded and written again
 PDF = b"%PDF-1.4\n%fake but well-formed header\n"
 
 

@@ -10,10 +10,11 @@ from django.urls import reverse
 from liaison.models import Assignment, Role, Visit
 from liaison.selectors import today
 from tests import factories
+from tests.api_support import PNG_BYTES
 
 pytestmark = pytest.mark.django_db
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = PNG_BYTES  # a real image: attachments are decoded and written again
 
 
 def login(client, user):
