@@ -2,7 +2,7 @@
 (its PDF and the editing of its sections) and the reading statistics of the QR codes.
 
 The public pages need no login and set no cookie: they show only what a policy publishes, never a
-draft and never anything about enterprises.
+draft and never anything about enterprises. A QR opening counts once per reader and day (policies.services).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from urllib.parse import quote
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -39,6 +40,16 @@ SEARCH_MAX_LENGTH = 100
 _PHONE = re.compile(r"(?<!\d)(0\d{2,3}-?\d{7,8}|1[3-9]\d{9})(?!\d)")
 
 
+def _visitor(request) -> str:
+    """Who is reading, for today's scan count only (hashed, never stored): the client's address (behind
+    the proxy, the last X-Forwarded-For entry, which the proxy itself appended) and its browser."""
+    address = request.META.get("REMOTE_ADDR", "")
+    if settings.BEHIND_PROXY:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        address = forwarded[-1] if forwarded else address
+    return f"{address}|{request.META.get('HTTP_USER_AGENT', '')[:300]}"
+
+
 def _public_policy_or_404(pk: int) -> Policy:
     return get_object_or_404(public_policy_queryset(), pk=pk)
 
@@ -64,7 +75,7 @@ def policy_public(request, pk: int):
     policy = _public_policy_or_404(pk)
     from_qr = request.GET.get("src") == "qr"
     if from_qr and request.method == "GET":
-        services.policy_scan_record(policy=policy)
+        services.policy_scan_record(policy=policy, visitor=_visitor(request))
     match = _PHONE.search(policy.contact)
     context = {
         "policy": policy,

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import logging
+import secrets
+from datetime import datetime, time, timedelta
+
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -22,6 +29,8 @@ from policies.models import (
     PolicyStatus,
     RuleGroup,
 )
+
+log = logging.getLogger(__name__)
 
 
 def can_edit_policies(user: User) -> bool:
@@ -90,9 +99,44 @@ def policy_expire_due(*, on=None) -> int:
     return expired
 
 
-def policy_scan_record(*, policy: Policy) -> None:
-    """Count one opening of a policy's QR code today; no personal data is kept."""
+# The day's random salt, shared by every web worker through the cache; a visitor's hash means nothing
+# once it expires. (The test suite gives each run its own key, see tests/conftest.py.)
+SCAN_SALT_KEY = "policies:scan-salt:{day}"
+SCAN_SEEN_KEY = "policies:scan-seen:{day}:{digest}"
+
+
+def _seconds_left_today() -> int:
+    now = timezone.localtime()
+    midnight = datetime.combine(now.date() + timedelta(days=1), time.min, tzinfo=now.tzinfo)
+    return max(int((midnight - now).total_seconds()), 1)
+
+
+def _first_scan_today(*, policy_id: int, visitor: str, day) -> bool:
+    """True the first time a visitor (their address and browser, never stored) opens this policy today.
+
+    Only a keyed hash is kept, in the cache, until midnight; the database holds the day's count alone.
+    Without a working cache every opening counts, as before, rather than failing the page."""
+    ttl = _seconds_left_today()
+    try:
+        salt = cache.get_or_set(SCAN_SALT_KEY.format(day=day), lambda: secrets.token_hex(16), ttl + 3600)
+        digest = hmac.new(salt.encode(), f"{policy_id}|{visitor}".encode(), hashlib.sha256).hexdigest()[:32]
+        return cache.add(SCAN_SEEN_KEY.format(day=day, digest=digest), 1, ttl)
+    except Exception:
+        log.warning("scan de-duplication unavailable (cache down?); counting this scan", exc_info=True)
+        return True
+
+
+def policy_scan_record(*, policy: Policy, visitor: str = "") -> bool:
+    """Count one opening of a policy's QR code today, once per visitor and day; no personal data is kept.
+    `visitor` identifies the reader for today only (address and user agent); returns whether it counted."""
     day = today()
+    if not _first_scan_today(policy_id=policy.pk, visitor=visitor, day=day):
+        return False
+    _scan_count(policy=policy, day=day)
+    return True
+
+
+def _scan_count(*, policy: Policy, day) -> None:
     if PolicyScan.objects.filter(policy=policy, day=day).update(count=F("count") + 1):
         return
     try:

@@ -175,6 +175,17 @@ def _flush_may_remove_appeals() -> None:
 _flush_may_remove_appeals()
 
 
+def _scan_salt_of_this_run() -> None:
+    """QR scans are de-duplicated through keys kept in Redis until midnight: each test run counts on a
+    salt of its own, so a second run on the same day (same ids, same test client) starts from zero."""
+    from policies import services as policy_services
+
+    policy_services.SCAN_SALT_KEY = f"policies:scan-salt:test-{uuid.uuid4().hex}:{{day}}"
+
+
+_scan_salt_of_this_run()
+
+
 @pytest.fixture(autouse=True)
 def _reference_data_for_transactional_tests(request):
     marker = request.node.get_closest_marker("django_db")

@@ -150,14 +150,15 @@ def test_opening_from_a_qr_code_counts_one_scan_per_policy_per_day_without_a_coo
     policy, other = make_policy(), make_policy()
     url = reverse("policy-public", args=[policy.pk])
     day1, day2 = date(2025, 6, 3), date(2025, 6, 4)
-    # when the first is opened twice from its QR code, once plainly, checked by a link checker (HEAD), and
-    # opened again the next day
+    # when the first is opened twice from its QR code by one reader and once by another, once plainly,
+    # checked by a link checker (HEAD), and opened again the next day
     clock.set(day1)
     qr_url = url + "?src=qr"
     responses = [client.get(qr_url), client.get(qr_url), client.get(url), client.head(qr_url)]
+    responses.append(client.get(qr_url, REMOTE_ADDR="10.1.2.3"))
     clock.set(day2)
     responses.append(client.get(qr_url))
-    # then only the QR openings count, per day, and nothing of the reader is kept
+    # then only the QR openings count, once per reader and day, and nothing of the reader is kept
     assert scans() == {(policy.pk, day1): 2, (policy.pk, day2): 1}
     assert other.pk not in {pk for pk, _day in scans()}
     for response in responses:
@@ -166,6 +167,42 @@ def test_opening_from_a_qr_code_counts_one_scan_per_policy_per_day_without_a_coo
         assert "Set-Cookie" not in response.headers
     assert not client.cookies
     assert "no-cache" in responses[0].headers["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_fifty_openings_by_one_reader_count_once_and_two_readers_count_twice(client, clock):
+    # given a published policy and its QR address
+    policy = make_policy()
+    clock.set(date(2025, 6, 5))
+    qr_url = reverse("policy-public", args=[policy.pk]) + "?src=qr"
+    phone = {"HTTP_USER_AGENT": "Mozilla/5.0 (iPhone) MicroMessenger/8.0", "REMOTE_ADDR": "203.0.113.7"}
+    # when one anonymous phone opens it 50 times
+    for _ in range(50):
+        assert client.get(qr_url, **phone).status_code == 200
+    # then it counts once
+    assert scans() == {(policy.pk, date(2025, 6, 5)): 1}
+    # when a second phone (another browser on the same network) opens it twice
+    other = {**phone, "HTTP_USER_AGENT": "Mozilla/5.0 (Linux; Android 14) Chrome/120"}
+    client.get(qr_url, **other)
+    client.get(qr_url, **other)
+    # then the day counts two readers, and no cookie was ever set
+    assert scans() == {(policy.pk, date(2025, 6, 5)): 2}
+    assert not client.cookies
+
+
+@pytest.mark.django_db
+def test_behind_the_proxy_readers_are_told_apart_by_the_address_the_proxy_appended(client, clock, settings):
+    # given the portal behind a proxy that appends the client's address to X-Forwarded-For
+    settings.BEHIND_PROXY = True
+    policy = make_policy()
+    clock.set(date(2025, 6, 6))
+    qr_url = reverse("policy-public", args=[policy.pk]) + "?src=qr"
+    # when one reader forges different first entries, and another reader comes through the same proxy
+    for forged in ("1.1.1.1", "2.2.2.2", "3.3.3.3"):
+        client.get(qr_url, HTTP_X_FORWARDED_FOR=f"{forged}, 198.51.100.4", REMOTE_ADDR="10.0.0.1")
+    client.get(qr_url, HTTP_X_FORWARDED_FOR="198.51.100.5", REMOTE_ADDR="10.0.0.1")
+    # then two readers are counted
+    assert scans() == {(policy.pk, date(2025, 6, 6)): 2}
 
 
 # --- QR codes ---------------------------------------------------------------------------------
