@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from appeals.models import Appeal, AppealEvent, EventKind, Status, Tier
@@ -24,28 +25,58 @@ def unit_handlers(unit_id: int):
 
 def step_recipients(appeal: Appeal) -> list[User]:
     """Whoever holds the current step; someone away is replaced by their substitute."""
-    if appeal.tier == Tier.INDIVIDUAL:
-        users = [appeal.handler_cadre.user] if appeal.handler_cadre and appeal.handler_cadre.user else []
-    elif appeal.handler_unit_id:
-        users = list(unit_handlers(appeal.handler_unit_id))
-    else:
-        users = list(User.objects.filter(is_active=True, role=Role.TASKFORCE))
-    return with_substitutes(users)
+    return step_recipients_many([appeal])[appeal.pk]
 
 
-def with_substitutes(users: list[User]) -> list[User]:
+def step_recipients_many(appeals: list[Appeal]) -> dict[int, list[User]]:
+    """step_recipients of many appeals in a few queries whatever their number: {appeal id: users}.
+    The appeals need `handler_cadre__user` selected."""
+    unit_ids = {a.handler_unit_id for a in appeals if a.tier != Tier.INDIVIDUAL and a.handler_unit_id}
+    handlers: dict[int, list[User]] = {unit_id: [] for unit_id in unit_ids}
+    if unit_ids:
+        rows = User.objects.filter(is_active=True, role=Role.UNIT_HANDLER).filter(
+            Q(unit_id__in=unit_ids) | Q(unit__isnull=True, cadre__unit_id__in=unit_ids)
+        ).annotate(handled_unit=Coalesce("unit_id", "cadre__unit_id")).order_by("pk")
+        for user in rows:
+            handlers[user.handled_unit].append(user)
+    needs_taskforce = any(a.tier != Tier.INDIVIDUAL and not a.handler_unit_id for a in appeals)
+    taskforce = list(User.objects.filter(is_active=True, role=Role.TASKFORCE).order_by("pk")) if needs_taskforce else []
+    holders: dict[int, list[User]] = {}
+    for appeal in appeals:
+        if appeal.tier == Tier.INDIVIDUAL:
+            cadre = appeal.handler_cadre
+            holders[appeal.pk] = [cadre.user] if cadre and cadre.user else []
+        elif appeal.handler_unit_id:
+            holders[appeal.pk] = handlers[appeal.handler_unit_id]
+        else:
+            holders[appeal.pk] = taskforce
+    away = _substitutes({user.pk for users in holders.values() for user in users})
+    return {pk: _replace_away(users, away) for pk, users in holders.items()}
+
+
+def _substitutes(user_ids: set[int]) -> dict[int, User]:
+    """{principal id: substitute} for those of `user_ids` who are away today."""
+    if not user_ids:
+        return {}
     day = today()
-    away = {
+    return {
         s.principal_id: s.substitute
-        for s in Substitution.objects.filter(principal__in=users, starts_on__lte=day, ends_on__gte=day).select_related(
-            "substitute"
-        )
+        for s in Substitution.objects.filter(
+            principal_id__in=user_ids, starts_on__lte=day, ends_on__gte=day
+        ).select_related("substitute")
     }
+
+
+def _replace_away(users: list[User], away: dict[int, User]) -> list[User]:
     result = {}
     for user in users:
         target = away.get(user.pk, user)
         result[target.pk] = target
     return list(result.values())
+
+
+def with_substitutes(users: list[User]) -> list[User]:
+    return _replace_away(users, _substitutes({user.pk for user in users}))
 
 
 def appeal_notify(*, appeal_id: int, event_id: int) -> int:

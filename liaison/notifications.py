@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -33,3 +34,48 @@ def notify(users: list[User], *, kind: str, title: str, body: str, url: str, key
             except Exception:  # mail trouble must not lose the in-app notification
                 log.exception("could not e-mail notification %s", note.pk)
     return sent
+
+
+@dataclass(frozen=True)
+class Message:
+    """One notification to one user, for `notify_many`."""
+
+    user: User
+    kind: str
+    title: str
+    body: str
+    url: str
+    key: str
+
+
+def notify_many(messages: list[Message]) -> int:
+    """`notify` for many users and keys at once, in a constant number of statements: each (user, key)
+    is notified at most once, whatever ran before. Returns how many notifications were created."""
+    fresh: dict[tuple[int, str], Message] = {}
+    for message in messages:
+        fresh.setdefault((message.user.pk, message.key), message)
+    if not fresh:
+        return 0
+    keys = {key for _user, key in fresh}
+    existing = set(
+        Notification.objects.filter(dedupe_key__in=keys, user_id__in={user for user, _key in fresh}).values_list(
+            "user_id", "dedupe_key"
+        )
+    )
+    rows = [
+        Notification(user=m.user, kind=m.kind, title=m.title[:200], body=m.body, url=m.url, dedupe_key=m.key)
+        for pair, m in fresh.items()
+        if pair not in existing
+    ]
+    # A run at the same moment may have written some: the constraint keeps one of each.
+    Notification.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+    if settings.NOTIFY_BY_EMAIL:
+        for row in rows:
+            if not row.user.email:
+                continue
+            try:
+                send_mail(row.title, f"{row.body}\n\n{settings.PUBLIC_BASE_URL}{row.url}", None, [row.user.email])
+                Notification.objects.filter(user=row.user, dedupe_key=row.dedupe_key).update(emailed_at=timezone.now())
+            except Exception:  # mail trouble must not lose the in-app notification
+                log.exception("could not e-mail notification %s to user %s", row.dedupe_key, row.user.pk)
+    return len(rows)

@@ -173,8 +173,14 @@ NOTIFY_BY_EMAIL = env_bool("NOTIFY_BY_EMAIL", False)
 # the request; larger ones run as a Celery job split into blocks of at most MATCHING_BLOCK_MAX_SIDE a side.
 MATCHING_SYNC_MAX_SIDE = int(os.environ.get("MATCHING_SYNC_MAX_SIDE", "1000"))
 MATCHING_BLOCK_MAX_SIDE = int(os.environ.get("MATCHING_BLOCK_MAX_SIDE", "1500"))
-# Jobs: a queued or running run that has not moved for this long lost its worker; a new start replaces it.
+# Jobs: a queued run that has not moved for this long lost its message; a new start replaces it.
 JOB_STALE_MINUTES = int(os.environ.get("JOB_STALE_MINUTES", "60"))
+# A running run's worker writes a heartbeat this often; a run silent for JOB_LOST_SECONDS (or whose
+# worker process is gone, on the same host) is lost: a new start replaces it, a starting worker re-queues it.
+JOB_HEARTBEAT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_SECONDS", "10"))
+JOB_LOST_SECONDS = int(os.environ.get("JOB_LOST_SECONDS", "90"))
+# Weekly dispatch: the sheets are written this many units per transaction (figures are read once for all).
+DISPATCH_CHUNK_UNITS = int(os.environ.get("DISPATCH_CHUNK_UNITS", "500"))
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
 # The district's name, printed on the handbook's cover.
 DISTRICT_NAME = os.environ.get("DISTRICT_NAME", "")
@@ -194,6 +200,9 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", REDIS_URL or "ca
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
+# A message taken by a worker that died is handed out again after this many seconds (Redis' default is an
+# hour). Longer tasks are delivered twice: jobs skip a run whose worker is alive, the rest are idempotent.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "300"))}
 # The queue tasks go to unless routed (workers consume it with -Q); tests give each worker its own.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -11,20 +11,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from appeals.models import Appeal, Status
-from appeals.notifications import step_recipients
+from appeals.notifications import step_recipients_many
 from liaison.models import Assignment, Unit, User, Visit
-from liaison.notifications import notify
+from liaison.notifications import Message, notify_many
 from liaison.selectors import annotate_contacted, month_bounds, previous_month
 from reports.models import Dispatch, InterviewCase, InterviewReason
 
@@ -47,10 +48,10 @@ def _pairings_in_force(day: date):
     return Assignment.objects.filter(started_on__lte=day).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
 
 
-def _missed_cadre_ids(month: date, cadre_ids: list[int]) -> set[int]:
+def _missed_cadre_ids(month: date) -> set[int]:
     """Cadres with a pairing due in the (finished) `month` and no visit under it within the month."""
     _first, last = month_bounds(month)
-    due = _pairings_in_force(last).filter(cadre_id__in=cadre_ids)
+    due = _pairings_in_force(last)
     return set(annotate_contacted(due, month).filter(contacted=False).values_list("cadre_id", flat=True))
 
 
@@ -66,73 +67,119 @@ def _appeal_row(appeal: Appeal) -> dict:
     }
 
 
-def _interview_candidates(*, cadre_ids: list[int], week_start: date) -> dict[int, list[tuple[str, str]]]:
-    """For each cadre due an interview: the reasons, as (reason, detail)."""
+def _interview_candidates(*, cadre_ids: set[int], week_start: date) -> dict[int, list[tuple[str, str]]]:
+    """For each of `cadre_ids` due an interview: the reasons, as (reason, detail). A fixed number of
+    queries, whatever the number of cadres."""
     found: dict[int, list[tuple[str, str]]] = {}
     months_needed = settings.INTERVIEW_MISSED_MONTHS
-    if months_needed > 0:
+    if months_needed > 0 and cadre_ids:
         missed = set(cadre_ids)
         month = previous_month(week_start)
         months = []
         for _i in range(months_needed):
-            missed &= _missed_cadre_ids(month, list(missed))
+            missed &= _missed_cadre_ids(month)
             months.append(month.strftime("%Y-%m"))
             month = previous_month(month)
         for cadre_id in missed:
             detail = _("No contact in %(months)s") % {"months": ", ".join(reversed(months))}
             found.setdefault(cadre_id, []).append((InterviewReason.MISSED_CONTACT, detail))
     limit = settings.INTERVIEW_OVERDUE_APPEALS
-    if limit > 0:
+    if limit > 0 and cadre_ids:
         # An appeal has no "went overdue on" date: one with a late step and activity in the window counts.
         since = _local_start(week_start - timedelta(days=OVERDUE_WINDOW_DAYS))
-        late = Appeal.objects.filter(cadre_id__in=cadre_ids, overdue_steps__gt=0, updated_at__gte=since).values_list(
-            "cadre_id", flat=True
+        late = (
+            Appeal.objects.filter(cadre_id__isnull=False, overdue_steps__gt=0, updated_at__gte=since)
+            .values("cadre_id")
+            .annotate(count=Count("id"))
+            .filter(count__gte=limit)
+            .values_list("cadre_id", "count")
         )
-        counts: dict[int, int] = {}
-        for cadre_id in late:
-            counts[cadre_id] = counts.get(cadre_id, 0) + 1
-        for cadre_id, count in counts.items():
-            if count >= limit:
-                detail = _("%(count)d appeals overdue in the last %(days)d days") % {
-                    "count": count,
-                    "days": OVERDUE_WINDOW_DAYS,
-                }
-                found.setdefault(cadre_id, []).append((InterviewReason.OVERDUE_APPEALS, detail))
+        for cadre_id, count in late:
+            if cadre_id not in cadre_ids:
+                continue
+            detail = _("%(count)d appeals overdue in the last %(days)d days") % {
+                "count": count,
+                "days": OVERDUE_WINDOW_DAYS,
+            }
+            found.setdefault(cadre_id, []).append((InterviewReason.OVERDUE_APPEALS, detail))
     return found
 
 
-def _unit_sheet(*, unit: Unit, week_start: date) -> tuple[dict, list[Assignment], list[Appeal], dict]:
+@dataclass
+class _Week:
+    """What every unit's sheet of a week is made of, read once for all units (a fixed number of queries)."""
+
+    week_start: date
+    pairings: dict[int, list[Assignment]] = field(default_factory=dict)  # by the cadre's unit
+    overdue: dict[int, list[Appeal]] = field(default_factory=dict)  # by the cadre's unit and the handling unit
+    due: dict[int, list[Appeal]] = field(default_factory=dict)
+    new: dict[int, list[Appeal]] = field(default_factory=dict)  # by the cadre's unit
+    interviews: dict[int, list[tuple[str, str]]] = field(default_factory=dict)  # by cadre
+    recipients: dict[int, list[User]] = field(default_factory=dict)  # by overdue appeal
+
+
+def _by_units(rows, *units_of) -> dict[int, list]:
+    grouped: dict[int, list] = {}
+    for row in rows:
+        for unit_id in dict.fromkeys(unit_of(row) for unit_of in units_of):
+            if unit_id is not None:
+                grouped.setdefault(unit_id, []).append(row)
+    return grouped
+
+
+def _cadre_unit(appeal: Appeal) -> int | None:
+    return appeal.cadre.unit_id if appeal.cadre_id else None
+
+
+def _handling_unit(appeal: Appeal) -> int | None:
+    return appeal.handler_unit_id
+
+
+def _read_week(week_start: date) -> _Week:
     week_end = week_start + timedelta(days=6)
     month_first, _last = month_bounds(week_start)
-    unit_q = Q(cadre__unit=unit) | Q(handler_unit=unit)
-    appeals = Appeal.objects.select_related("enterprise", "cadre__user", "handler_cadre__user", "handler_unit")
-    overdue = list(appeals.filter(unit_q, status=Status.HANDLING, deadline__lt=week_start).order_by("deadline", "id"))
-    due = list(
-        appeals.filter(unit_q, status=Status.HANDLING, deadline__gte=week_start, deadline__lte=week_end).order_by(
-            "deadline", "id"
-        )
-    )
-    new = list(
-        appeals.filter(
-            cadre__unit=unit,
-            raised_at__gte=_local_start(week_start - timedelta(days=7)),
-            raised_at__lt=_local_start(week_start),
-        ).order_by("raised_at", "id")
-    )
     visits = Visit.objects.filter(assignment=OuterRef("pk"), date__gte=month_first, date__lte=week_start)
     pairings = list(
         _pairings_in_force(week_start)
-        .filter(cadre__unit=unit)
         .annotate(contacted=Exists(visits))
         .select_related("cadre__user", "enterprise")
+        .only(
+            "started_on", "ended_on", "cadre_id", "enterprise_id",
+            "cadre__name", "cadre__unit_id", "cadre__user__is_active", "cadre__user__email",
+            "cadre__user__username", "enterprise__name",
+        )
         .order_by("cadre__name", "id")
     )
-    lagging = [p for p in pairings if not p.contacted]
-    interviews = _interview_candidates(cadre_ids=[p.cadre_id for p in pairings], week_start=week_start)
+    appeals = Appeal.objects.select_related("enterprise", "cadre", "handler_cadre__user", "handler_unit").only(
+        "title", "status", "tier", "deadline", "raised_at", "cadre_id", "handler_cadre_id", "handler_unit_id",
+        "enterprise__name", "cadre__name", "cadre__unit_id", "handler_cadre__name", "handler_cadre__user",
+        "handler_unit__name",
+    )
+    open_ = list(appeals.filter(status=Status.HANDLING, deadline__lte=week_end).order_by("deadline", "id"))
+    new = list(
+        appeals.filter(
+            raised_at__gte=_local_start(week_start - timedelta(days=7)), raised_at__lt=_local_start(week_start)
+        ).order_by("raised_at", "id")
+    )
+    overdue = [a for a in open_ if a.deadline < week_start]
+    return _Week(
+        week_start=week_start,
+        pairings=_by_units(pairings, lambda p: p.cadre.unit_id),
+        overdue=_by_units(overdue, _cadre_unit, _handling_unit),
+        due=_by_units([a for a in open_ if a.deadline >= week_start], _cadre_unit, _handling_unit),
+        new=_by_units(new, _cadre_unit),
+        interviews=_interview_candidates(cadre_ids={p.cadre_id for p in pairings}, week_start=week_start),
+        recipients=step_recipients_many(overdue),
+    )
+
+
+def _unit_sheet(week: _Week, unit_id: int) -> dict:
+    pairings = week.pairings.get(unit_id, [])
     names = {p.cadre_id: p.cadre.name for p in pairings}
-    sheet = {
-        "overdue_appeals": [_appeal_row(a) for a in overdue],
-        "due_this_week": [_appeal_row(a) for a in due],
+    interviews = {cadre_id: week.interviews[cadre_id] for cadre_id in names if cadre_id in week.interviews}
+    return {
+        "overdue_appeals": [_appeal_row(a) for a in week.overdue.get(unit_id, [])],
+        "due_this_week": [_appeal_row(a) for a in week.due.get(unit_id, [])],
         "not_contacted": [
             {
                 "id": p.pk,
@@ -141,100 +188,141 @@ def _unit_sheet(*, unit: Unit, week_start: date) -> tuple[dict, list[Assignment]
                 "enterprise": p.enterprise.name,
                 "enterprise_id": p.enterprise_id,
             }
-            for p in lagging
+            for p in pairings
+            if not p.contacted
         ],
-        "new_appeals": [_appeal_row(a) for a in new],
+        "new_appeals": [_appeal_row(a) for a in week.new.get(unit_id, [])],
         "interviews": [
             {"id": cadre_id, "name": names[cadre_id], "reasons": [reason for reason, _detail in reasons]}
             for cadre_id, reasons in sorted(interviews.items(), key=lambda item: names[item[0]])
         ],
         "pairings": len(pairings),
     }
-    return sheet, lagging, overdue, interviews
 
 
-def _open_interview(*, cadre_id: int, reason: str, detail: str, week_start: date) -> bool:
-    if InterviewCase.objects.filter(cadre_id=cadre_id, reason=reason, held_on__isnull=True).exists():
-        return False
-    try:
-        with transaction.atomic():
-            InterviewCase.objects.create(cadre_id=cadre_id, reason=reason, detail=detail[:300], opened_week=week_start)
-    except IntegrityError:
-        return False  # opened concurrently by another run
-    return True
-
-
-def _remind(*, week_start: date, lagging: list[Assignment], overdue: list[Appeal]) -> int:
-    sent = 0
-    if week_start.day >= REMIND_FROM_DAY:
-        for pairing in lagging:
-            user = pairing.cadre.user
-            if user is None or not user.is_active:
-                continue
-            sent += notify(
-                [user],
-                kind="dispatch.contact",
-                title=_("Reminder: no contact with %(enterprise)s yet this month")
-                % {"enterprise": pairing.enterprise.name},
-                body=_("Please contact the enterprise you serve and log the visit before the month ends."),
-                url=reverse("visit-create", args=[pairing.enterprise_id]),
-                key=f"dispatch-{week_start.isoformat()}-{pairing.cadre_id}",
-            )
-    for appeal in overdue:
-        sent += notify(
-            step_recipients(appeal),
-            kind="dispatch.overdue",
-            title=_("Reminder: overdue appeal %(title)s") % {"title": appeal.title},
-            body=_("%(enterprise)s · deadline %(date)s")
-            % {
+def _reminders(week: _Week, unit_ids: list[int]) -> list[Message]:
+    """The week's reminders (督促提醒) for these units' lagging cadres and overdue appeals."""
+    week_start = week.week_start
+    messages = []
+    for unit_id in unit_ids:
+        if week_start.day >= REMIND_FROM_DAY:
+            for pairing in week.pairings.get(unit_id, []):
+                user = pairing.cadre.user
+                if pairing.contacted or user is None or not user.is_active:
+                    continue
+                messages.append(Message(
+                    user=user,
+                    kind="dispatch.contact",
+                    title=_("Reminder: no contact with %(enterprise)s yet this month")
+                    % {"enterprise": pairing.enterprise.name},
+                    body=_("Please contact the enterprise you serve and log the visit before the month ends."),
+                    url=reverse("visit-create", args=[pairing.enterprise_id]),
+                    key=f"dispatch-{week_start.isoformat()}-{pairing.cadre_id}",
+                ))
+        for appeal in week.overdue.get(unit_id, []):
+            title = _("Reminder: overdue appeal %(title)s") % {"title": appeal.title}
+            body = _("%(enterprise)s · deadline %(date)s") % {
                 "enterprise": appeal.enterprise.name,
                 "date": appeal.deadline.isoformat(),
-            },
-            url=appeal.get_absolute_url(),
-            key=f"dispatch-{week_start.isoformat()}-appeal-{appeal.pk}",
+            }
+            key = f"dispatch-{week_start.isoformat()}-appeal-{appeal.pk}"
+            messages.extend(
+                Message(user=user, kind="dispatch.overdue", title=title, body=body, url=appeal.get_absolute_url(),
+                        key=key)
+                for user in week.recipients.get(appeal.pk, [])
+            )
+    return messages
+
+
+def _remind(*, week: _Week, unit_ids: list[int]) -> int:
+    return notify_many(_reminders(week, unit_ids))
+
+
+def _open_interviews(week: _Week, unit_ids: list[int]) -> int:
+    """Open an interview case (约谈) for each listed cadre of these units and reason not already open."""
+    wanted = {
+        (p.cadre_id, reason): detail
+        for unit_id in unit_ids
+        for p in week.pairings.get(unit_id, [])
+        for reason, detail in week.interviews.get(p.cadre_id, [])
+    }
+    if not wanted:
+        return 0
+    open_now = set(
+        InterviewCase.objects.filter(held_on__isnull=True, cadre_id__in={cadre for cadre, _r in wanted}).values_list(
+            "cadre_id", "reason"
         )
-    return sent
+    )
+    cases = [
+        InterviewCase(cadre_id=cadre_id, reason=reason, detail=detail[:300], opened_week=week.week_start)
+        for (cadre_id, reason), detail in wanted.items()
+        if (cadre_id, reason) not in open_now
+    ]
+    # Opened at the same moment by another run: the partial unique constraint keeps one.
+    InterviewCase.objects.bulk_create(cases, ignore_conflicts=True)
+    return len(cases)
 
 
-def weekly_dispatch_unit(*, unit: Unit, week_start: date) -> dict | None:
-    """One unit's sheet, reminders and interview cases, all or nothing; None when already done."""
+def weekly_dispatch_units(*, week: _Week, unit_ids: list[int]) -> dict:
+    """These units' sheets, reminders and interview cases, all or nothing, in a fixed number of
+    statements; units whose sheet exists already are left alone."""
     with transaction.atomic():
-        if Dispatch.objects.filter(unit=unit, week_start=week_start).exists():
-            return None
-        sheet, lagging, overdue, interviews = _unit_sheet(unit=unit, week_start=week_start)
-        dispatch, created = Dispatch.objects.get_or_create(unit=unit, week_start=week_start, defaults={"data": sheet})
-        if not created:
-            return None  # a concurrent run got there first
-        opened = sum(
-            _open_interview(cadre_id=cadre_id, reason=reason, detail=detail, week_start=week_start)
-            for cadre_id, reasons in interviews.items()
-            for reason, detail in reasons
+        done = set(
+            Dispatch.objects.select_for_update()
+            .filter(week_start=week.week_start, unit_id__in=unit_ids)
+            .values_list("unit_id", flat=True)
         )
-        reminded = _remind(week_start=week_start, lagging=lagging, overdue=overdue)
-        return {"dispatch": dispatch.pk, "reminders": reminded, "interviews": opened}
+        todo = [unit_id for unit_id in unit_ids if unit_id not in done]
+        if not todo:
+            return {"created": 0, "reminders": 0, "interviews": 0}
+        # A run writing the same units at the same moment makes this fail as a whole (and the caller
+        # try once more, finding them done): the constraint allows one sheet per unit and week.
+        Dispatch.objects.bulk_create(
+            [Dispatch(unit_id=unit_id, week_start=week.week_start, data=_unit_sheet(week, unit_id)) for unit_id in todo]
+        )
+        interviews = _open_interviews(week, todo)
+        reminders = _remind(week=week, unit_ids=todo)
+        return {"created": len(todo), "reminders": reminders, "interviews": interviews}
 
 
 def weekly_dispatch_run(*, week_start: date, progress: Callable[..., None] | None = None) -> dict:
     """Build the week's sheet for every unit with pairings; safe to run again for the same week.
-    `progress(done, total, note)` is called after each unit, outside its transaction."""
+
+    The figures of all units are read at once (`_read_week`, a fixed number of queries); the sheets
+    are then written DISPATCH_CHUNK_UNITS units at a time, each chunk in one transaction with its
+    reminders and interview cases, so a killed run leaves whole chunks done and a re-run finishes the
+    rest. `progress(done, total, note)` is called after each chunk, outside its transaction.
+    """
     if week_start.isoweekday() != 1:
         raise ValidationError(_("A week starts on a Monday."))
-    units = list(
-        Unit.objects.filter(Exists(_pairings_in_force(week_start).filter(cadre__unit=OuterRef("pk")))).order_by("pk")
+    names = dict(
+        Unit.objects.filter(Exists(_pairings_in_force(week_start).filter(cadre__unit=OuterRef("pk"))))
+        .order_by("pk")
+        .values_list("pk", "name")
     )
-    result = {"week_start": week_start.isoformat(), "units": 0, "created": 0, "reminders": 0, "interviews": 0}
+    unit_ids = list(names)
+    result = {"week_start": week_start.isoformat(), "units": len(unit_ids), "created": 0, "reminders": 0,
+              "interviews": 0}
+    done = set(Dispatch.objects.filter(week_start=week_start).values_list("unit_id", flat=True))
+    todo = [unit_id for unit_id in unit_ids if unit_id not in done]
     if progress:
-        progress(0, len(units), "")
-    for index, unit in enumerate(units, start=1):
-        result["units"] += 1
-        done = weekly_dispatch_unit(unit=unit, week_start=week_start)
+        progress(len(unit_ids) - len(todo), len(unit_ids), "")
+    if not todo:
+        return result
+    week = _read_week(week_start)
+    size = max(int(settings.DISPATCH_CHUNK_UNITS), 1)
+    finished = len(unit_ids) - len(todo)
+    for start in range(0, len(todo), size):
+        chunk = todo[start:start + size]
+        try:
+            counts = weekly_dispatch_units(week=week, unit_ids=chunk)
+        except IntegrityError:
+            counts = weekly_dispatch_units(week=week, unit_ids=chunk)  # another run wrote some: skip those
+        for key in ("created", "reminders", "interviews"):
+            result[key] += counts[key]
+        finished += len(chunk)
         if progress:
-            progress(index, len(units), unit.name)
-        if done is None:
-            continue
-        result["created"] += 1
-        result["reminders"] += done["reminders"]
-        result["interviews"] += done["interviews"]
+            progress(finished, len(unit_ids), names[chunk[-1]])
     log.info("weekly dispatch %s: %s", week_start, result)
     return result
 

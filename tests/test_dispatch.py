@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
+from appeals import services as appeal_services
 from appeals.models import Appeal
 from liaison.models import Notification
 from reports import services
@@ -103,17 +104,18 @@ def test_running_the_same_week_twice_changes_nothing_the_second_time(unit_fixtur
 
 
 @pytest.mark.django_db
-def test_a_run_that_failed_halfway_is_finished_by_the_rerun(db, clock, monkeypatch):
-    # given two units, and a run that dies while handling the second one
+def test_a_run_that_failed_halfway_is_finished_by_the_rerun(db, clock, monkeypatch, settings):
+    # given two units written one per transaction, and a run that dies while handling the second one
+    settings.DISPATCH_CHUNK_UNITS = 1
     clock.set(MONDAY)
     first = factories.make_assignment()
     second = factories.make_assignment()
     real = services._remind
 
-    def dying(**kwargs):
-        if kwargs["lagging"] and kwargs["lagging"][0].cadre.unit_id == second.cadre.unit_id:
+    def dying(*, week, unit_ids):
+        if second.cadre.unit_id in unit_ids:
             raise RuntimeError("worker killed")
-        return real(**kwargs)
+        return real(week=week, unit_ids=unit_ids)
 
     monkeypatch.setattr(services, "_remind", dying)
     with pytest.raises(RuntimeError):
@@ -298,3 +300,25 @@ def test_a_real_worker_writes_the_weeks_sheets_and_reminders(worker, clock):
     assert weekly_dispatch.delay(MONDAY.isoformat()).get(timeout=30)["created"] == 0
     assert Dispatch.objects.count() == 2
     assert Notification.objects.filter(kind="dispatch.contact").count() == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("units", [3, 30])
+def test_the_run_reads_and_writes_in_a_bounded_number_of_queries(db, clock, units, django_assert_max_num_queries):
+    # given `units` units, each with a lagging cadre (reminded), an overdue appeal (its unit's handler
+    # reminded) and a cadre with two months without contact (listed for interview)
+    clock.set(date(2026, 6, 1))
+    for _i in range(units):
+        unit = factories.make_unit()
+        factories.make_unit_handler(unit)
+        pairing = factories.make_assignment(cadre=factories.make_cadre(unit=unit), started_on=date(2026, 3, 1))
+        appeal = factories.make_appeal(pairing=pairing)
+        appeal_services.appeal_escalate(appeal=appeal, acting_user=pairing.cadre.user, reason="需要单位协调")
+        _overdue(appeal, date(2026, 6, 5))
+    clock.set(MONDAY)
+    # when the week runs, then the number of queries does not grow with the units
+    with django_assert_max_num_queries(18):
+        result = services.weekly_dispatch_run(week_start=MONDAY)
+    assert result["created"] == units
+    assert result["interviews"] == units and result["reminders"] == 2 * units
+    assert Dispatch.objects.filter(week_start=MONDAY).count() == units

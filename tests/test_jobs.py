@@ -107,8 +107,9 @@ def test_the_weekly_dispatch_run_twice_for_the_same_week_writes_each_sheet_once(
     assert Notification.objects.filter(kind="dispatch.contact").count() == 3
 
 
-def test_progress_reaches_the_total_after_one_step_per_unit(three_units, taskforce_user, monkeypatch):
-    # given a run of the weekly dispatch, and a record of every progress write
+def test_progress_reaches_the_total_after_one_step_per_unit(three_units, taskforce_user, monkeypatch, settings):
+    # given a run of the weekly dispatch writing one unit per transaction, and a record of every progress write
+    settings.DISPATCH_CHUNK_UNITS = 1
     writes = []
     original = services.ProgressReporter.write
 
@@ -195,11 +196,13 @@ def test_a_redelivered_task_of_a_finished_run_does_nothing(three_units, monkeypa
     assert called == [] and run.finished_at == finished_at and run.result["created"] == 3
 
 
-def test_a_run_left_running_by_a_killed_worker_is_finished_by_the_redelivery(three_units, monkeypatch):
-    # given a worker killed after the first unit: one sheet written, the run left "running"
+def test_a_run_left_running_by_a_killed_worker_is_finished_by_the_redelivery(three_units, monkeypatch, settings):
+    # given a worker killed after the first unit (written one per transaction): one sheet written, the
+    # run left "running"
     from reports import services as dispatch
 
-    real_unit = dispatch.weekly_dispatch_unit
+    settings.DISPATCH_CHUNK_UNITS = 1
+    real_unit = dispatch.weekly_dispatch_units
     calls = []
 
     def killed_after_one(**kwargs):
@@ -208,14 +211,14 @@ def test_a_run_left_running_by_a_killed_worker_is_finished_by_the_redelivery(thr
         calls.append(1)
         return real_unit(**kwargs)
 
-    monkeypatch.setattr(dispatch, "weekly_dispatch_unit", killed_after_one)
+    monkeypatch.setattr(dispatch, "weekly_dispatch_units", killed_after_one)
     run = JobRun.objects.create(job="weekly_dispatch", period=MONDAY)
     with pytest.raises(SystemExit):
         run_job(run.pk)
     run.refresh_from_db()
     assert run.status == RunStatus.RUNNING and Dispatch.objects.count() == 1
     # when the task is delivered again to a healthy worker
-    monkeypatch.setattr(dispatch, "weekly_dispatch_unit", real_unit)
+    monkeypatch.setattr(dispatch, "weekly_dispatch_units", real_unit)
     assert run_job(run.pk) == RunStatus.SUCCEEDED
     # then the run finishes the missing units only
     run.refresh_from_db()
