@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
-from accounts.models import ApiToken, UserSecurity
+from accounts.models import ApiToken
 from liaison.models import User
 
 
@@ -44,18 +44,10 @@ class ApiTokenAdmin(admin.ModelAdmin):
         self.message_user(request, _("Tokens revoked."), messages.SUCCESS)
 
 
-class UserSecurityInline(admin.StackedInline):
-    model = UserSecurity
-    can_delete = False
-    readonly_fields = ("password_changed_at",)
-    extra = 0
-
-
 def _secure_user_admin(base: type[admin.ModelAdmin]) -> type[admin.ModelAdmin]:
     """Extend whichever admin liaison registered for User (so that its own changes stay in force)."""
 
     class SecureUserAdmin(base):
-        inlines = [*getattr(base, "inlines", []), UserSecurityInline]
         actions = [*(getattr(base, "actions", None) or []), "unlock_sign_in", "require_password_change"]
 
         def save_model(self, request, obj, form, change):

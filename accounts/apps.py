@@ -8,4 +8,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and sign-in security")
 
     def ready(self) -> None:
-        from accounts import receivers  # noqa: F401
+        from accounts import receivers, schema  # noqa: F401

@@ -18,6 +18,10 @@ class PasswordChangeRequired(exceptions.PermissionDenied):
     )
     default_code = "password_change_required"
 
+    def __init__(self):
+        super().__init__()
+        self.detail = {"detail": self.detail, "code": self.default_code}
+
 
 def _exempt(request) -> bool:
     view = (getattr(request, "parser_context", None) or {}).get("view")

@@ -16,7 +16,7 @@ class Kind(models.TextChoices):
     LOGIN_FAILED = "login_failed", _("Failed sign-in")
     LOCKED_OUT = "locked_out", _("Locked out")
     UNLOCKED = "unlocked", _("Unlocked")
-    PASSWORD_CHANGED = "password_changed", _("Password changed")
+    PASSWORD_CHANGED = "password_changed", _("Password changed by the user")
     PASSWORD_SET = "password_set", _("Password set by staff")
     TOKEN_CREATED = "token_created", _("API token created")
     TOKEN_REVOKED = "token_revoked", _("API token revoked")

@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='when')),
-                ('kind', models.CharField(choices=[('login', 'Signed in'), ('logout', 'Signed out'), ('login_failed', 'Failed sign-in'), ('locked_out', 'Locked out'), ('unlocked', 'Unlocked'), ('password_changed', 'Password changed'), ('password_set', 'Password set by staff'), ('token_created', 'API token created'), ('token_revoked', 'API token revoked'), ('export', 'Ledger exported'), ('admin', 'Admin action')], max_length=20, verbose_name='kind')),
+                ('kind', models.CharField(choices=[('login', 'Signed in'), ('logout', 'Signed out'), ('login_failed', 'Failed sign-in'), ('locked_out', 'Locked out'), ('unlocked', 'Unlocked'), ('password_changed', 'Password changed by the user'), ('password_set', 'Password set by staff'), ('token_created', 'API token created'), ('token_revoked', 'API token revoked'), ('export', 'Ledger exported'), ('admin', 'Admin action')], max_length=20, verbose_name='kind')),
                 ('username', models.CharField(blank=True, max_length=150, verbose_name='user name')),
                 ('address', models.GenericIPAddressField(blank=True, null=True, verbose_name='address')),
                 ('path', models.CharField(blank=True, max_length=300, verbose_name='path')),
