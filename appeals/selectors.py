@@ -41,7 +41,7 @@ from appeals.permissions import principals_of
 from enterprises.industries import SECTION_CHOICES
 from liaison.models import Cadre, Unit, UnitKind, User
 from liaison.permissions import handled_unit_id
-from liaison.selectors import today
+from liaison.selectors import today, within_days
 
 
 def overdue_q() -> Q:
@@ -104,7 +104,8 @@ class AppealFilter(django_filters.FilterSet):
     unit = django_filters.ModelChoiceFilter(
         field_name="cadre__unit", queryset=Unit.objects.all(), label=_("Cadre's unit")
     )
-    raised = django_filters.DateFromToRangeFilter(field_name="raised_at__date", label=_("Raised"))
+    # On the timestamp itself (local midnight to the day's last instant), so that its index serves it.
+    raised = django_filters.DateFromToRangeFilter(field_name="raised_at", label=_("Raised"))
 
     class Meta:
         model = Appeal
@@ -232,9 +233,7 @@ def _cohort(
     handler_cadre=None,
     appeals: QuerySet[Appeal] | None = None,
 ) -> QuerySet[Appeal]:
-    qs = (appeals if appeals is not None else Appeal.objects.all()).filter(
-        raised_at__date__gte=start, raised_at__date__lte=end
-    )
+    qs = (appeals if appeals is not None else Appeal.objects.all()).filter(within_days("raised_at", start, end))
     if unit is not None:
         qs = qs.filter(cadre__unit=unit)
     if category is not None:

@@ -24,7 +24,7 @@ from evaluations import permissions
 from evaluations.models import MEASURES, Evaluation, EvaluationScore, EvaluationWeights, ScoreKind
 from evaluations.scoring import Figures, competition_ranks, measure_scores, rounded, weighted_score
 from liaison.models import Cadre, User, Visit
-from liaison.selectors import month_bounds, monthly_contact, today
+from liaison.selectors import month_bounds, monthly_contact, today, within_days
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ def _overdue_counts(start: date, end: date) -> dict[int, int]:
     """Appeals raised in the period (withdrawn and out of scope left out) with a late step or still
     being handled past the deadline, per cadre."""
     rows = (
-        Appeal.objects.filter(raised_at__date__gte=start, raised_at__date__lte=end, cadre__isnull=False)
+        Appeal.objects.filter(within_days("raised_at", start, end), cadre__isnull=False)
         .exclude(status__in=[Status.WITHDRAWN, Status.OUT_OF_SCOPE])
         .filter(Q(overdue_steps__gt=0) | overdue_q())
         .order_by()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from enterprises.models import Enterprise
@@ -16,6 +16,17 @@ from liaison.permissions import cadre_id_of, handled_unit_id
 
 def today() -> date:
     return timezone.localdate()
+
+
+def within_days(field: str, start: date | None, end: date | None) -> Q:
+    """Q for `field` (a timestamp) within the local days start..end, either bound optional: a range the
+    column's index serves, where a `__date` cast would read every row."""
+    q = Q()
+    if start is not None:
+        q &= Q(**{f"{field}__gte": timezone.make_aware(datetime.combine(start, time.min))})
+    if end is not None:
+        q &= Q(**{f"{field}__lt": timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min))})
+    return q
 
 
 def month_bounds(month: date) -> tuple[date, date]:
@@ -129,20 +140,22 @@ def annotate_contacted(pairings: QuerySet[Assignment], month: date) -> QuerySet[
 
 
 def with_current_cadre(qs: QuerySet[Enterprise]) -> QuerySet[Enterprise]:
-    """Annotate enterprises with their active pairing's cadre (id and name), in the same query."""
-    active = Assignment.objects.active().filter(enterprise=OuterRef("pk"))
+    """Annotate enterprises with their active pairing's cadre (id and name), in the same query: one
+    LEFT JOIN on the active pairing (at most one per enterprise, by a constraint), not a subquery per row."""
     return qs.annotate(
-        current_cadre_id=Subquery(active.values("cadre_id")[:1]),
-        current_cadre_name=Subquery(active.values("cadre__name")[:1]),
+        active_pairing=FilteredRelation("assignments", condition=Q(assignments__ended_on__isnull=True)),
+        current_cadre_id=F("active_pairing__cadre_id"),
+        current_cadre_name=F("active_pairing__cadre__name"),
     )
 
 
 def with_current_enterprise(qs: QuerySet[Cadre]) -> QuerySet[Cadre]:
-    """Annotate cadres with their active pairing's enterprise (id and name), in the same query."""
-    active = Assignment.objects.active().filter(cadre=OuterRef("pk"))
+    """Annotate cadres with their active pairing's enterprise (id and name), in the same query (one
+    LEFT JOIN, as with_current_cadre)."""
     return qs.annotate(
-        current_enterprise_id=Subquery(active.values("enterprise_id")[:1]),
-        current_enterprise_name=Subquery(active.values("enterprise__name")[:1]),
+        active_pairing=FilteredRelation("assignments", condition=Q(assignments__ended_on__isnull=True)),
+        current_enterprise_id=F("active_pairing__enterprise_id"),
+        current_enterprise_name=F("active_pairing__enterprise__name"),
     )
 
 
