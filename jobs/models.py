@@ -43,6 +43,10 @@ class JobRun(models.Model):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     # Touched by every status or progress write: a run whose worker vanished stops moving.
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # The process running it ("host:pid") and its last sign of life, written every few seconds by a
+    # thread beside the job: a killed worker is noticed by its missing process or its silence.
+    worker = models.CharField(_("worker"), max_length=200, blank=True)
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("job run")

@@ -3,14 +3,23 @@
 A start writes one JobRun row and queues `jobs.tasks.run_job` after the commit; the database
 allows one queued-or-running run per job and period, so a second start while one is under way
 returns that one. On the embedded default (no Redis) Celery runs the task in-process, so the run
-is finished when the start returns. The task may be delivered again after a worker died
-(`acks_late`): a finished run is left alone, a run left "running" is run again, which the job's own
-idempotence makes safe.
+is finished when the start returns. When the queue cannot be reached the run is marked failed at
+once and the start raises QueueUnavailable: nothing is left queued that nothing will run.
+
+A running run records its worker ("host:pid") and a heartbeat written every JOB_HEARTBEAT_SECONDS by
+a thread beside the job. It is lost when that process is gone (same host) or the heartbeat is older
+than JOB_LOST_SECONDS: a new start then replaces it at once, and a worker starting up queues again the
+lost runs it finds (`job_runs_recover`). The task may also be delivered again (`acks_late`, with a
+short Redis visibility timeout): a finished run is left alone, a live one too, a lost one is run
+again, which the job's own idempotence makes safe.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import threading
 import time
 import traceback
 import uuid
@@ -19,7 +28,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +39,10 @@ from liaison.models import User
 from liaison.selectors import today
 
 log = logging.getLogger(__name__)
+
+
+class QueueUnavailable(Exception):
+    """The task queue (Redis) could not take the run; the run has been marked failed."""
 
 PROGRESS_INTERVAL = 0.5  # seconds between two progress writes
 ERROR_MAX_CHARS = 4000
@@ -58,9 +71,73 @@ class ProgressReporter:
             self._written_at = moment
 
     def write(self) -> None:
+        now = timezone.now()
         JobRun.objects.filter(pk=self.run_id).update(
-            done=self.done, total=self.total, note=self.note, updated_at=timezone.now()
+            done=self.done, total=self.total, note=self.note, updated_at=now, heartbeat_at=now
         )
+
+
+# --- Workers alive or lost ---------------------------------------------------------------------
+
+
+def this_worker() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _process_gone(worker: str) -> bool:
+    """True when `worker` ("host:pid") ran on this host and that process no longer exists (or is a zombie)."""
+    host, _sep, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False  # another machine's process: only its heartbeat tells
+    pid = int(pid)
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except (OSError, IndexError):
+        return False
+
+
+def lost_reason(run: JobRun) -> str:
+    """Why a running run is taken as lost ("" when it is alive or not running)."""
+    if run.status != RunStatus.RUNNING:
+        return ""
+    if run.worker and _process_gone(run.worker):
+        return _("Lost: its worker (%(worker)s) stopped.") % {"worker": run.worker}
+    beat = run.heartbeat_at or run.updated_at
+    if beat is not None and beat < timezone.now() - timedelta(seconds=settings.JOB_LOST_SECONDS):
+        return _("Lost: no heartbeat from its worker for %(seconds)d seconds.") % {"seconds": settings.JOB_LOST_SECONDS}
+    return ""
+
+
+class Heartbeat(threading.Thread):
+    """Writes the run's heartbeat every `interval` seconds while the job runs in the main thread."""
+
+    def __init__(self, run_id: int, interval: float):
+        super().__init__(name=f"job-run-{run_id}-heartbeat", daemon=True)
+        self.run_id, self.interval = run_id, interval
+        self._stopped = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self._stopped.wait(self.interval):
+                try:
+                    JobRun.objects.filter(pk=self.run_id, status=RunStatus.RUNNING).update(heartbeat_at=timezone.now())
+                except Exception:  # a busy database must not stop the job itself
+                    log.warning("heartbeat of job run %s not written", self.run_id, exc_info=True)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self.join(timeout=10)
 
 
 def _jsonable(value):
@@ -85,21 +162,48 @@ def _short_traceback(exc: BaseException) -> str:
 
 
 def _abandon_stale(*, job: str, period: date) -> None:
-    """A queued or running run that has not moved for JOB_STALE_MINUTES lost its worker and its
-    message (a worker coming back would have run it again): mark it failed so that a new run can start."""
-    limit = timezone.now() - timedelta(minutes=settings.JOB_STALE_MINUTES)
-    JobRun.objects.filter(job=job, period=period, status__in=ACTIVE_STATUSES, updated_at__lt=limit).update(
+    """A running run whose worker is gone (lost_reason), or a queued one that has not moved for
+    JOB_STALE_MINUTES (its message was lost), is marked failed so that a new run can start at once."""
+    now = timezone.now()
+    limit = now - timedelta(minutes=settings.JOB_STALE_MINUTES)
+    JobRun.objects.filter(job=job, period=period, status=RunStatus.QUEUED, updated_at__lt=limit).update(
         status=RunStatus.FAILED,
         error=_("Abandoned: no progress for %(minutes)d minutes.") % {"minutes": settings.JOB_STALE_MINUTES},
-        finished_at=timezone.now(),
-        updated_at=timezone.now(),
+        finished_at=now,
+        updated_at=now,
     )
+    for run in JobRun.objects.select_for_update().filter(job=job, period=period, status=RunStatus.RUNNING):
+        reason = lost_reason(run)
+        if reason:
+            log.warning("job run %s (%s %s) lost: %s", run.pk, run.job, run.period, reason)
+            JobRun.objects.filter(pk=run.pk).update(
+                status=RunStatus.FAILED, error=reason, finished_at=now, updated_at=now
+            )
+
+
+# Publishing gives up after about a second: a start waits for no Redis that is not there.
+PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.3, "interval_max": 0.5}
 
 
 def _enqueue(run: JobRun) -> None:
+    """Queue the run's task; when the queue cannot take it, the run fails at once (nothing left queued)."""
     from jobs.tasks import run_job
 
-    run_job.apply_async(args=[run.pk], task_id=run.task_id)
+    try:
+        run_job.apply_async(args=[run.pk], task_id=run.task_id, retry=True, retry_policy=PUBLISH_RETRY_POLICY)
+    except Exception as exc:
+        if run_job.app.conf.task_always_eager:
+            raise  # run in-process: nothing was queued, and the job records its own errors
+        log.exception("job run %s (%s %s) could not be queued", run.pk, run.job, run.period)
+        now = timezone.now()
+        JobRun.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(
+            status=RunStatus.FAILED,
+            error=_("Not started: the task queue (Redis) is unavailable. Try again when it is back."),
+            finished_at=now,
+            updated_at=now,
+        )
+        raise QueueUnavailable(_("The task queue is unavailable, so the job could not be started. "
+                                 "Nothing has been queued; try again in a few minutes.")) from exc
 
 
 def job_start(*, job_key: str, period: date | str | int | None, acting_user: User | None) -> tuple[JobRun, bool]:
@@ -137,11 +241,17 @@ def job_execute(*, run_id: int) -> str:
             return ""
         if not run.is_active:
             return run.status  # delivered again after it finished: nothing to do
+        if run.status == RunStatus.RUNNING and not lost_reason(run):
+            return run.status  # delivered again while its worker is still at it
         now = timezone.now()
         run.status, run.started_at, run.error = RunStatus.RUNNING, now, ""
         run.done, run.total, run.note = 0, 0, _("Starting")
-        run.save(update_fields=["status", "started_at", "error", "done", "total", "note", "updated_at"])
+        run.worker, run.heartbeat_at = this_worker(), now
+        run.save(update_fields=["status", "started_at", "error", "done", "total", "note", "worker", "heartbeat_at",
+                                "updated_at"])
     progress = ProgressReporter(run.pk)
+    heartbeat = Heartbeat(run.pk, settings.JOB_HEARTBEAT_SECONDS)
+    heartbeat.start()
     try:
         job = get_job(run.job)
         function = job.resolve()
@@ -160,6 +270,8 @@ def job_execute(*, run_id: int) -> str:
             updated_at=timezone.now(),
         )
         return RunStatus.FAILED
+    finally:
+        heartbeat.stop()
     total = max(progress.total, progress.done)
     JobRun.objects.filter(pk=run.pk).update(
         status=RunStatus.SUCCEEDED,
@@ -171,6 +283,24 @@ def job_execute(*, run_id: int) -> str:
         updated_at=timezone.now(),
     )
     return RunStatus.SUCCEEDED
+
+
+def job_runs_recover() -> list[int]:
+    """Queue again every running run whose worker is lost (a worker starting up calls this); returns their ids.
+    The run keeps its row, its requester and period; the job's idempotence makes the second pass safe."""
+    recovered = []
+    with transaction.atomic():
+        for run in JobRun.objects.select_for_update(skip_locked=True).filter(status=RunStatus.RUNNING):
+            reason = lost_reason(run)
+            if not reason:
+                continue
+            log.warning("job run %s (%s %s) recovered: %s", run.pk, run.job, run.period, reason)
+            run.status, run.task_id, run.worker, run.heartbeat_at = RunStatus.QUEUED, uuid.uuid4().hex, "", None
+            run.note = _("Queued again: %(reason)s") % {"reason": reason}
+            run.save(update_fields=["status", "task_id", "worker", "heartbeat_at", "note", "updated_at"])
+            recovered.append(run)
+            transaction.on_commit(lambda run=run: _enqueue(run))
+    return [run.pk for run in recovered]
 
 
 def job_start_scheduled(*, job_key: str) -> JobRun:

@@ -79,6 +79,9 @@ def job_start(request, key: str):
             run, created = services.job_start(job_key=job.key, period=form.cleaned_data["period"], acting_user=user)
         except ValidationError as error:
             add_service_errors(form, error)
+        except services.QueueUnavailable as error:
+            messages.error(request, str(error))
+            return _render_list(request, bound=form, status=503)
         else:
             if created:
                 messages.success(request, _("%(job)s has been started.") % {"job": job.label})

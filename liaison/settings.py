@@ -157,6 +157,10 @@ WHITENOISE_USE_FINDERS = DEBUG
 VISIT_ATTACHMENT_MAX_BYTES = int(os.environ.get("VISIT_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 VISIT_ATTACHMENT_MAX_FILES = int(os.environ.get("VISIT_ATTACHMENT_MAX_FILES", "5"))
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+# Images are decoded and written again (no appended data, no EXIF) up to this many pixels; a larger one
+# is refused from its header. An import sheet may declare at most this many columns.
+ATTACHMENT_MAX_IMAGE_PIXELS = int(os.environ.get("ATTACHMENT_MAX_IMAGE_PIXELS", "40000000"))
+IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", "200"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

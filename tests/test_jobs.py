@@ -3,6 +3,7 @@ idempotent re-runs, redelivery after a worker died, permissions, and the API."""
 
 from __future__ import annotations
 
+import socket
 from datetime import date
 
 import pytest
@@ -19,6 +20,7 @@ from liaison.models import Notification
 from policies.models import Policy, PolicyCategory, PolicyStatus
 from reports.models import Dispatch
 from tests import factories
+from tests.test_jobs_recovery import dead_pid
 
 MONDAY = date(2026, 6, 8)
 
@@ -217,6 +219,8 @@ def test_a_run_left_running_by_a_killed_worker_is_finished_by_the_redelivery(thr
         run_job(run.pk)
     run.refresh_from_db()
     assert run.status == RunStatus.RUNNING and Dispatch.objects.count() == 1
+    # (the killed worker was another process, now gone: the redelivery does not take the run for a live one)
+    JobRun.objects.filter(pk=run.pk).update(worker=f"{socket.gethostname()}:{dead_pid()}")
     # when the task is delivered again to a healthy worker
     monkeypatch.setattr(dispatch, "weekly_dispatch_units", real_unit)
     assert run_job(run.pk) == RunStatus.SUCCEEDED
@@ -229,7 +233,7 @@ def test_a_run_left_running_by_a_killed_worker_is_finished_by_the_redelivery(thr
 
 def test_a_run_whose_worker_vanished_long_ago_is_replaced_by_a_new_start(three_units, taskforce_user, settings):
     # given a run stuck "running" with no progress for longer than JOB_STALE_MINUTES
-    settings.JOB_STALE_MINUTES = 30
+    settings.JOB_STALE_MINUTES = settings.JOB_LOST_SECONDS = 30
     stuck = JobRun.objects.create(job="weekly_dispatch", period=MONDAY, status=RunStatus.RUNNING)
     JobRun.objects.filter(pk=stuck.pk).update(updated_at=stuck.updated_at.replace(year=2025))
     # when it is started again

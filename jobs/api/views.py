@@ -86,16 +86,21 @@ class JobRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             200: s.JobRunSerializer,
             400: OpenApiResponse(description=_("Unknown job or bad period; nothing is saved.")),
             403: OpenApiResponse(description=_("Jobs are for task-force staff.")),
+            503: OpenApiResponse(description=_("The task queue is unavailable; nothing has been queued.")),
         },
     )
     def create(self, request: Request) -> Response:
         data = s.JobRunStartSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        run, created = services.job_start(
-            job_key=data.validated_data["job"],
-            period=data.validated_data.get("period") or None,
-            acting_user=request.user,
-        )
+        try:
+            run, created = services.job_start(
+                job_key=data.validated_data["job"],
+                period=data.validated_data.get("period") or None,
+                acting_user=request.user,
+            )
+        except services.QueueUnavailable as error:
+            return Response({"detail": str(error), "code": "queue_unavailable"},
+                            status=status.HTTP_503_SERVICE_UNAVAILABLE)
         run = self.get_queryset().get(pk=run.pk)  # as it is now: finished already where jobs run in-process
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(s.JobRunSerializer(run, context=self.get_serializer_context()).data, status=code)
