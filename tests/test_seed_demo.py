@@ -25,6 +25,7 @@ from django.db.models import Count, F
 from django.urls import resolve
 from django.utils import timezone, translation
 
+from accounts.models import UserSecurity
 from appeals import services
 from appeals.models import (
     OPEN_STATUSES,
@@ -355,6 +356,19 @@ def test_each_demo_login_exists_with_its_role_and_can_sign_in(seeded, db, client
         assert user.is_staff
     if username == "handler":
         assert user.unit.name == demo.HANDLER_UNIT
+
+
+def test_every_demo_login_must_change_the_shared_password_at_first_sign_in(seeded, db, client):
+    # given the seeded demo logins, all with the shared password
+    # when one signs in and opens the portal
+    assert client.login(username="c0002", password=PASSWORD)
+    response = client.get("/")
+    # then every login is flagged, and the portal asks for a new password first
+    assert not User.objects.exclude(security__must_change_password=True).filter(cadre__isnull=False).exists()
+    assert UserSecurity.objects.filter(user__username__in=DEMO_LOGINS, must_change_password=True).count() == len(
+        DEMO_LOGINS
+    )
+    assert response.status_code == 302 and response["Location"] == "/accounts/password_change/"
 
 
 def test_every_active_cadre_has_a_login_of_their_own(seeded, db, client):
@@ -915,7 +929,8 @@ def test_the_bulletin_of_every_month_that_is_over_is_published(seeded, db, clien
         assert totals["due"] >= demo.PAIRED and 0.8 <= totals["compliance"] <= 1 and totals["visits"] > 400
         assert [point["month"] for point in bulletin.figures["trend"]][-1] == bulletin.month_slug
         assert len(bulletin.figures["trend"]) == 6
-    # and the leaders read them with their charts
+    # and the leaders read them with their charts (once they have chosen their own password)
+    UserSecurity.objects.filter(user__username="leader").update(must_change_password=False)
     assert client.login(username="leader", password=PASSWORD)
     assert "2026-10" in client.get("/bulletins/").content.decode()
     assert "<svg" in client.get("/bulletins/2026-10/").content.decode()

@@ -81,6 +81,7 @@ class Command(BaseCommand):
             note = f"  {login.note}" if login.note else ""
             self.stdout.write(f"  {login.username:<10} {login.role:<13} {shown}{note}")
         self.stdout.write("  Every cadre can also log in as c0001, c0002, ... with the same password.")
+        self.stdout.write("  Each login must choose its own password at its first sign-in.")
         self.stdout.write(
             "  So can the unit handlers of the other departments and street offices (h0001, h0002, ...) "
             "and of the eight service groups (g01 ... g08)."
