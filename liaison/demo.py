@@ -1233,13 +1233,15 @@ STAFF_LOGINS = (
 )
 
 
-def handler_logins() -> list[tuple[str, str]]:
+def handler_logins(*, username_prefix: str = "", unit_prefix: str = "") -> list[tuple[str, str]]:
     """(username, unit name) of the unit handlers' logins: h0001, h0002, ... for the departments and
     street offices (the demo's `handler` has 区科技和工业信息化局), g01 ... g08 for the service groups.
-    The same for every seed, so that a reset finds them."""
+    The same for every seed, so that a reset finds them. A larger demo (demo.scale) prefixes the
+    usernames and unit names of each of its districts."""
     units = [spec.name for spec in DEPARTMENTS if spec.name != HANDLER_UNIT] + [spec.name for spec in STREETS]
     logins = [(f"h{number:04d}", name) for number, name in enumerate(units, 1)]
-    return logins + [(f"g{number:02d}", spec.name) for number, spec in enumerate(SERVICE_GROUPS, 1)]
+    logins += [(f"g{number:02d}", spec.name) for number, spec in enumerate(SERVICE_GROUPS, 1)]
+    return [(username_prefix + username, unit_prefix + name) for username, name in logins]
 
 
 def _handler_label(unit: str) -> str:
@@ -1314,9 +1316,11 @@ def _ensure_units(plan: DistrictPlan, actor: User, result: BuildResult, reporter
     return units
 
 
-def _ensure_handler_users(password_hash: str, result: BuildResult, reporter: Reporter) -> dict[int, User]:
+def _ensure_handler_users(
+    password_hash: str, result: BuildResult, reporter: Reporter, *, username_prefix: str = "", unit_prefix: str = ""
+) -> dict[int, User]:
     """The unit handlers' logins, created where missing; returns unit id -> the login handling it."""
-    logins = handler_logins()
+    logins = handler_logins(username_prefix=username_prefix, unit_prefix=unit_prefix)
     units = {unit.name: unit for unit in Unit.objects.filter(name__in=[name for _username, name in logins])}
     users = {u.username: u for u in User.objects.filter(username__in=[username for username, _name in logins])}
     new = [
@@ -1324,7 +1328,7 @@ def _ensure_handler_users(password_hash: str, result: BuildResult, reporter: Rep
             username=username,
             password=password_hash,
             role=Role.UNIT_HANDLER,
-            first_name=_handler_label(name),
+            first_name=_handler_label(name.removeprefix(unit_prefix)),
             unit=units[name],
         )
         for username, name in logins
@@ -1472,12 +1476,15 @@ def _visit_text(rng: random.Random, method: str, section: str) -> tuple[str, str
     return "、".join(people), f"{opening}，{activity}。{outcome}", issue
 
 
-def _plan_visits(seed: int, pairs: list[tuple[Assignment, PairingPlan]], today: date) -> list[Visit]:
-    """1-3 visits a month for each pairing, fewer for lagging cadres, none in the future."""
+def _plan_visits(
+    seed: int, pairs: list[tuple[Assignment, PairingPlan]], today: date, *, months: int = CAMPAIGN_MONTHS_AGO
+) -> list[Visit]:
+    """1-3 visits a month for each pairing (this month and `months` before), fewer for lagging cadres,
+    none in the future."""
     rng = _rng(seed, "visits")
     visits = []
     for assignment, spec in sorted(pairs, key=lambda pair: (pair[1].cadre, pair[1].credit_code)):
-        for months_ago in range(CAMPAIGN_MONTHS_AGO, -1, -1):
+        for months_ago in range(months, -1, -1):
             first = _month_start(today, months_ago)
             last = min(_month_end(first), today)
             low = max(first, assignment.started_on)

@@ -1043,11 +1043,13 @@ def _story_fits(story: Story, slot: Slot, today: date) -> bool:
 # --- Loading, writing and deleting ------------------------------------------------------------------
 
 
-def _world(today: date, handlers: dict[int, User]) -> World:
-    groups = {
-        u.name: u for u in Unit.objects.filter(kind=UnitKind.SERVICE_GROUP, name__in=[s.name for s in SERVICE_GROUPS])
-    }
-    district = Cadre.objects.filter(rank=Rank.DISTRICT, active=True).order_by("unit__name", "position", "name")
+def _world(today: date, handlers: dict[int, User], unit_prefix: str = "") -> World:
+    """The district's task force, groups and leaders; `unit_prefix` names one district of a larger demo."""
+    names = {unit_prefix + s.name: s.name for s in SERVICE_GROUPS}
+    groups = {names[u.name]: u for u in Unit.objects.filter(kind=UnitKind.SERVICE_GROUP, name__in=list(names))}
+    district = Cadre.objects.filter(rank=Rank.DISTRICT, active=True, unit__name__startswith=unit_prefix).order_by(
+        "unit__name", "position", "name"
+    )
     # Supervision notices name a deputy district head (副区长); any district-level leader will do otherwise.
     leaders = list(district.filter(position="副区长")) or list(district)
     return World(
@@ -1075,18 +1077,26 @@ class AppealsResult:
 
 
 def demo_appeals_build(
-    *, seed: int, today: date, credit_codes: list[str], handlers: dict[int, User], reporter: Reporter
+    *,
+    seed: int,
+    today: date,
+    credit_codes: list[str],
+    handlers: dict[int, User],
+    reporter: Reporter,
+    unit_prefix: str = "",
+    summary: bool = True,
 ) -> AppealsResult:
-    """Plan the demo appeals of the enterprises with these credit codes, and write them."""
+    """Plan the demo appeals of the enterprises with these credit codes, and write them. `unit_prefix`
+    names the district's units in a larger demo (demo.scale), which also skips the summary."""
     with translation.override(settings.LANGUAGE_CODE):  # the labels events store, as a zh-hans user would
-        stories, skipped = _plan(seed, today, credit_codes, handlers)
+        stories, skipped = _plan(seed, today, credit_codes, handlers, unit_prefix)
         _write(stories, reporter)
     return AppealsResult(
         appeals=len(stories),
         events=sum(len(s.events) for s in stories),
         links=sum(len(s.links) for s in stories),
         skipped=skipped,
-        summary=appeals_summary(Appeal.objects.filter(pk__in=[s.appeal.pk for s in stories]), today),
+        summary=appeals_summary(Appeal.objects.filter(pk__in=[s.appeal.pk for s in stories]), today) if summary else "",
     )
 
 
@@ -1107,8 +1117,10 @@ def appeals_summary(appeals: QuerySet[Appeal], today: date) -> str:
     )
 
 
-def _plan(seed: int, today: date, credit_codes: list[str], handlers: dict[int, User]) -> tuple[list[Story], list[str]]:
-    world = _world(today, handlers)
+def _plan(
+    seed: int, today: date, credit_codes: list[str], handlers: dict[int, User], unit_prefix: str = ""
+) -> tuple[list[Story], list[str]]:
+    world = _world(today, handlers, unit_prefix)
     pairings = list(
         Assignment.objects.active()
         .filter(enterprise__credit_code__in=credit_codes, cadre__active=True, cadre__user__isnull=False)
@@ -1141,26 +1153,46 @@ def _plan(seed: int, today: date, credit_codes: list[str], handlers: dict[int, U
     return stories, skipped
 
 
+@contextmanager
+def _given_times(*fields) -> Iterator[None]:
+    """Let bulk inserts keep the times set on the objects in these auto_now(_add) fields: when it happened."""
+    saved = [(f, f.auto_now, f.auto_now_add) for f in fields]
+    for f, _now, _add in saved:
+        f.auto_now = f.auto_now_add = False
+    try:
+        yield
+    finally:
+        for f, now, add in saved:
+            f.auto_now, f.auto_now_add = now, add
+
+
 def _write(stories: list[Story], reporter: Reporter) -> None:
-    appeals = Appeal.objects.bulk_create([s.appeal for s in stories], batch_size=CHUNK)
-    # raised_at and updated_at are auto_now(_add): put back when it happened.
+    """Insert the appeals, their feedback links and their timeline events in bulk, each with the time it
+    happened (timeline events cannot be changed once written: a trigger forbids it on PostgreSQL)."""
     for story in stories:
         story.appeal.raised_at = story.raised_at
         story.appeal.updated_at = story.now
-    Appeal.objects.bulk_update(appeals, ["raised_at", "updated_at"], batch_size=CHUNK)
-    for story in stories:
         for link, at in story.links:
-            with _clock(at):
-                link.save()
-    # Timeline events cannot be changed once written (a trigger forbids it on PostgreSQL), and `at`
-    # is auto_now_add: each is written with the clock set to its moment.
-    events = [pair for story in stories for pair in story.events]
+            link.created_at = at
+        for event, at in story.events:
+            event.at = at
+    meta = Appeal._meta
+    with _given_times(meta.get_field("raised_at"), meta.get_field("updated_at")):
+        Appeal.objects.bulk_create([s.appeal for s in stories], batch_size=CHUNK)
+    with _given_times(FeedbackLink._meta.get_field("created_at")):
+        links = [link for story in stories for link, _at in story.links]
+        for link in links:
+            link.appeal_id = link.appeal.pk
+        FeedbackLink.objects.bulk_create(links, batch_size=CHUNK)
+    events = [event for story in stories for event, _at in story.events]
     reporter.progress("appeal events", 0, len(events))
-    for done, (event, at) in enumerate(events, 1):
-        with _clock(at):
-            event.save()
-        if done % CHUNK == 0 or done == len(events):
-            reporter.progress("appeal events", done, len(events))
+    with _given_times(AppealEvent._meta.get_field("at")):
+        for start in range(0, len(events), 2000):
+            chunk = events[start:start + 2000]
+            for event in chunk:
+                event.appeal_id = event.appeal.pk
+            AppealEvent.objects.bulk_create(chunk)
+            reporter.progress("appeal events", start + len(chunk), len(events))
 
 
 def demo_appeals_delete(appeals: QuerySet[Appeal], reporter: Reporter) -> int:
