@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -66,7 +66,11 @@ class ObtainTokenView(APIView):
         responses={
             200: inline_serializer(
                 "TokenObtained", {"token": serializers.CharField(), "expires_at": serializers.DateTimeField()}
-            )
+            ),
+            400: OpenApiResponse(description=gettext_lazy("Wrong user name or password.")),
+            429: OpenApiResponse(
+                description=gettext_lazy("Too many failed sign-ins: the user name or address is locked.")
+            ),
         },
     )
     def post(self, request):
@@ -89,7 +93,12 @@ class ObtainTokenView(APIView):
         return Response({"token": key, "expires_at": token.expires_at})
 
     @extend_schema(
-        summary=gettext_lazy("Revoke the token this request is signed with"), request=None, responses={204: None}
+        summary=gettext_lazy("Revoke the token this request is signed with"),
+        request=None,
+        responses={
+            204: None,
+            400: OpenApiResponse(description=gettext_lazy("The request is not signed with a token.")),
+        },
     )
     def delete(self, request):
         if not isinstance(request.auth, ApiToken):
@@ -112,7 +121,11 @@ class TokenListView(APIView):
 class TokenDetailView(APIView):
     password_change_exempt = True
 
-    @extend_schema(summary=gettext_lazy("Revoke one of my API tokens"), request=None, responses={204: None})
+    @extend_schema(
+        summary=gettext_lazy("Revoke one of my API tokens"),
+        request=None,
+        responses={204: None, 404: OpenApiResponse(description=gettext_lazy("No such token of yours."))},
+    )
     def delete(self, request, pk: int):
         token = get_object_or_404(ApiToken, pk=pk, user=request.user)
         services.token_revoke(token_id=token.pk, acting_user=request.user, request=request._request)
@@ -129,7 +142,11 @@ class PasswordChangeView(APIView):
 
     password_change_exempt = True
 
-    @extend_schema(summary=gettext_lazy("Change my password"), request=PasswordChange, responses={204: None})
+    @extend_schema(
+        summary=gettext_lazy("Change my password"),
+        request=PasswordChange,
+        responses={204: None, 400: OpenApiResponse(description=gettext_lazy("Wrong old password, or a weak new one."))},
+    )
     def post(self, request):
         data = PasswordChange(data=request.data)
         data.is_valid(raise_exception=True)
