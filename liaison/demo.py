@@ -1241,6 +1241,8 @@ def handler_logins(*, username_prefix: str = "", unit_prefix: str = "") -> list[
     units = [spec.name for spec in DEPARTMENTS if spec.name != HANDLER_UNIT] + [spec.name for spec in STREETS]
     logins = [(f"h{number:04d}", name) for number, name in enumerate(units, 1)]
     logins += [(f"g{number:02d}", spec.name) for number, spec in enumerate(SERVICE_GROUPS, 1)]
+    if username_prefix:  # no `handler` login in a larger demo's districts: their own h0000 handles that unit
+        logins.append(("h0000", HANDLER_UNIT))
     return [(username_prefix + username, unit_prefix + name) for username, name in logins]
 
 

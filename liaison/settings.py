@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "jobs",
     "evaluations",
     "matching",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -53,9 +53,21 @@ class Command(BaseCommand):
             action="store_true",
             help="Delete the demo data first (whatever seed built it), then build it again.",
         )
+        parser.add_argument(
+            "--scale",
+            choices=["district", "city", "province"],
+            default="district",
+            help="district (default): the demo district. city: 12 such districts (~5,000 pairings); province: "
+            "14 cities of 8 (~47,500 pairings, ~840,000 visits, ~87,000 appeals), for benchmarks. Each district is "
+            "written in one transaction: running it again finishes an interrupted build.",
+        )
 
-    def handle(self, *args, seed: int, password: str, reset: bool, verbosity: int, **options):
+    def handle(self, *args, seed: int, password: str, reset: bool, verbosity: int, scale: str = "district",
+               **options):
         reporter = ConsoleReporter(self.stdout, verbosity)
+        if scale != "district":
+            self._scale(scale, seed=seed, password=password, reporter=reporter)
+            return
         if reset:
             deleted = demo.demo_district_reset(reporter=reporter)
             reporter.stage("Deleted: " + ", ".join(f"{n} {label}" for label, n in deleted.items()))
@@ -86,3 +98,14 @@ class Command(BaseCommand):
             "  So can the unit handlers of the other departments and street offices (h0001, h0002, ...) "
             "and of the eight service groups (g01 ... g08)."
         )
+
+    def _scale(self, scale: str, *, seed: int, password: str, reporter) -> None:
+        from django.utils import timezone
+
+        from demo.scale import build_scale
+
+        result = build_scale(scale=scale, seed=seed, today=timezone.localdate(), password=password, reporter=reporter)
+        made = ", ".join(f"{n} {label}" for label, n in result.created.items())
+        self.stdout.write(self.style.SUCCESS(f"{scale.capitalize()} built: {made or 'nothing new'}."))
+        self.stdout.write("Logins: admin, taskforce, leader; cadres p0001c0001 ...; handlers p0001h0001 ..., "
+                          f"p0001g01 ... (password {password}).")
