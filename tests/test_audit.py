@@ -268,3 +268,20 @@ def test_must_change_users_still_get_audited_sign_ins():
     account_services.password_change_require(users=[user])
     browser().post("/accounts/login/", {"username": user.username, "password": PASSWORD})
     assert kinds() == [Kind.LOGIN]
+
+
+def test_every_ledger_export_view_is_audited():
+    """A new export view (a name with export, xlsx or pdf in */views.py) must carry @audited_export."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    found, missing = set(), []
+    for path in [*root.glob("*/views.py"), root / "liaison" / "data_views.py"]:
+        source = path.read_text(encoding="utf-8")
+        for match in re.finditer(r"((?:^@.*\n)+)def (\w*(?:export|xlsx|pdf)\w*)\(request", source, re.M):
+            found.add(match.group(2))
+            if "@audited_export" not in match.group(1):
+                missing.append(f"{path.parent.name}.{match.group(2)}")
+    assert missing == []
+    assert {"export_roster", "export_visits", "appeal_export", "bulletin_xlsx", "evaluation_export_view"} <= found
