@@ -20,6 +20,18 @@ class MeetingKind(models.TextChoices):
     FIELD_EVENT = "field_event", _("Government-enterprise express")
 
 
+class InForceMeetingManager(models.Manager):
+    """Meetings that count: a withdrawn meeting (recorded by mistake) stays in the database and its history
+    but leaves every list, figure and check, with its invitations, issues and countermeasures."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(withdrawn_at__isnull=True)
+
+
+class AllMeetingsManager(models.Manager):
+    """Withdrawn meetings too: for the admin and the withdrawal itself."""
+
+
 class Meeting(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=MeetingKind.choices, default=MeetingKind.SOLICITATION)
     title = models.CharField(_("title"), max_length=200)
@@ -41,7 +53,21 @@ class Meeting(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("withdrawn by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    withdrawal_reason = models.CharField(_("reason for withdrawal"), max_length=200, blank=True)
     history = HistoricalRecords(m2m_fields=[participants])
+
+    # The first manager is the default one, also behind related sets: withdrawn meetings never count.
+    objects = InForceMeetingManager()
+    all_objects = AllMeetingsManager()
 
     class Meta:
         verbose_name = _("meeting")
@@ -50,6 +76,9 @@ class Meeting(models.Model):
         indexes = [models.Index(fields=["kind", "date"])]
         constraints = [
             models.CheckConstraint(condition=~Q(title=""), name="meeting_title_not_blank"),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | ~Q(withdrawal_reason=""), name="meeting_withdrawal_has_reason"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -7,6 +7,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from appeals.models import AppealCategory, Source
@@ -51,6 +52,24 @@ def meeting_save(
     meeting.full_clean(exclude=["created_by"])
     meeting.save()
     meeting.participants.set(list(participants))
+    return meeting
+
+
+@transaction.atomic
+def meeting_withdraw(*, meeting_id: int, acting_user: User, reason: str) -> Meeting:
+    """Withdraw a meeting recorded by mistake: it stays in the database and its history, with who withdrew
+    it, when and why, but no list, figure or "三个一" check counts it (nor its invitations, issues and
+    countermeasures). Appeals already raised from its issues go on as they are."""
+    _ensure_taskforce(acting_user)
+    meeting = Meeting.all_objects.select_for_update().get(pk=meeting_id)
+    if meeting.withdrawn_at is not None:
+        raise ValidationError(_("This meeting has already been withdrawn."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for withdrawing the meeting.")})
+    meeting.withdrawn_at, meeting.withdrawn_by, meeting.withdrawal_reason = timezone.now(), acting_user, reason[:200]
+    meeting._history_user = acting_user
+    meeting.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
     return meeting
 
 

@@ -10,5 +10,6 @@ urlpatterns = [
     path("meetings/<int:pk>/issues/", views.issue_add, name="meeting-issue-add"),
     path("meetings/<int:pk>/countermeasures/", views.countermeasure_add, name="meeting-countermeasure-add"),
     path("meetings/<int:pk>/issues-to-appeals/", views.issues_to_appeals, name="meeting-issues-to-appeals"),
+    path("meetings/<int:pk>/withdraw/", views.meeting_withdraw, name="meeting-withdraw"),
     path("countermeasures/<int:pk>/status/", views.countermeasure_status, name="countermeasure-status"),
 ]

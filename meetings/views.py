@@ -136,6 +136,22 @@ def issues_to_appeals(request, pk: int):
 
 
 @login_required
+@require_POST
+def meeting_withdraw(request, pk: int):
+    """Withdraw a meeting recorded by mistake, with a reason; it leaves the lists and figures."""
+    _require_taskforce(request.user)
+    meeting = get_object_or_404(Meeting, pk=pk)
+    try:
+        reason = request.POST.get("reason", "")
+        services.meeting_withdraw(meeting_id=meeting.pk, acting_user=request.user, reason=reason)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(meeting)
+    messages.success(request, _("The meeting has been withdrawn; it no longer counts."))
+    return redirect("meeting-list")
+
+
+@login_required
 def three_ones(request):
     try:
         year = int(request.GET.get("year") or today().year)

@@ -18,6 +18,7 @@ from meetings.models import Countermeasure, Meeting, MeetingIssue
 from policies.models import Policy
 from reports.models import Dispatch, InterviewCase
 from tests import factories
+from tests.api_support import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -98,6 +99,36 @@ def test_the_api_withdraws_a_visit_with_a_reason(client):
     assert Visit.all_objects.get(pk=visit.pk).withdrawal_reason == "误录"
 
 
+def test_a_cadre_withdraws_their_visit_on_its_page_with_a_reason(client):
+    # given a cadre on their visit's page
+    visit = factories.make_visit()
+    client.force_login(visit.cadre.user)
+    page = client.get(f"/visits/{visit.pk}/").content.decode()
+    assert 'id="visit-withdraw"' in page
+    # when they submit the withdrawal without a reason, then with one
+    url = f"/visits/{visit.pk}/withdraw/"
+    refused = client.post(url, {"reason": " "})
+    done = client.post(url, {"reason": "日期录错，重新登记"})
+    # then the first is refused, the second withdraws it: gone from the ledger and its page
+    assert refused.status_code == 302 and refused["Location"] == f"/visits/{visit.pk}/"
+    assert done.status_code == 302 and done["Location"] == "/visits/"
+    assert Visit.all_objects.get(pk=visit.pk).withdrawal_reason == "日期录错，重新登记"
+    assert client.get(f"/visits/{visit.pk}/").status_code == 404
+    assert visit.summary not in client.get("/visits/").content.decode()
+
+
+def test_another_cadre_cannot_withdraw_a_visit():
+    # given a visit and another pairing's cadre
+    visit = factories.make_visit()
+    from django.test import Client
+
+    other = Client()
+    other.force_login(factories.make_pairing_with_login().cadre.user)
+    # when they try, then it is not found for them, and the visit stays
+    assert other.post(f"/visits/{visit.pk}/withdraw/", {"reason": "x"}).status_code == 404
+    assert Visit.objects.filter(pk=visit.pk).exists()
+
+
 @postgres_only
 def test_postgresql_refuses_to_delete_or_truncate_appeals_and_their_events():
     # given an appeal with its first event
@@ -117,3 +148,58 @@ def test_postgresql_refuses_to_delete_or_truncate_appeals_and_their_events():
         Appeal.objects.filter(pk=appeal.pk).delete()
     assert Appeal.objects.filter(pk=appeal.pk).exists()
     assert AppealEvent.objects.filter(appeal=appeal).exists()
+
+
+# --- Meetings ---------------------------------------------------------------------------------------
+
+
+def test_a_withdrawn_meeting_leaves_the_figures_the_three_ones_check_and_the_lists(client, categories):
+    # given a district-chaired solicitation meeting where a leader invited their own enterprise, with an issue
+    from liaison.models import Rank
+    from meetings import selectors as meeting_selectors
+    from meetings import services as meeting_services
+    from meetings.models import MeetingEnterprise, MeetingKind
+
+    district = factories.make_cadre(rank=Rank.DISTRICT)
+    leader = factories.make_cadre(rank=Rank.DIVISION)
+    own = factories.make_assignment(cadre=leader, started_on=date(2026, 1, 1)).enterprise
+    meeting = Meeting.objects.create(kind=MeetingKind.SOLICITATION, title="征求意见会", date=date(2026, 5, 10),
+                                     chair=district)
+    meeting.participants.set([district, leader])
+    MeetingEnterprise.objects.create(meeting=meeting, enterprise=own, representative="张总")
+    MeetingIssue.objects.create(meeting=meeting, category=categories["financing"], enterprise=own, title="贷款难",
+                                description="流动资金不足。")
+    assert meeting_selectors.campaign_meeting_figures(2026)["meetings"] == 1
+    staff = factories.make_user(role=Role.TASKFORCE)
+    # when task-force staff withdraw it on its page, with a reason
+    client.force_login(staff)
+    response = client.post(f"/meetings/{meeting.pk}/withdraw/", {"reason": "重复录入"})
+    # then nothing of it counts any more, and it is kept with who and why
+    assert response.status_code == 302
+    figures = meeting_selectors.campaign_meeting_figures(2026)
+    counted = (figures["meetings"], figures["entrepreneurs"], figures["issues"], figures["district_leaders"])
+    assert counted == (0, 0, 0, 0)
+    assert not any(row.ok for row in meeting_selectors.three_ones_check(2026))
+    assert client.get(f"/meetings/{meeting.pk}/").status_code == 404
+    assert not client.get("/api/v1/meetings/").json()["results"]
+    kept = Meeting.all_objects.get(pk=meeting.pk)
+    assert kept.withdrawn_by == staff and kept.withdrawal_reason == "重复录入"
+    # and a second withdrawal, or one by a leader, is refused
+    with pytest.raises(ValidationError):
+        meeting_services.meeting_withdraw(meeting_id=meeting.pk, acting_user=staff, reason="再次")
+    with pytest.raises(PermissionDenied):
+        meeting_services.meeting_withdraw(meeting_id=meeting.pk, acting_user=factories.make_user(role=Role.LEADER),
+                                          reason="x")
+
+
+def test_the_api_withdraws_a_meeting_for_task_force_staff_only():
+    # given a meeting, a leader and task-force staff on the API
+    meeting = Meeting.objects.create(title="推进会", date=date(2026, 5, 11))
+    leader = client_for(factories.make_user(role=Role.LEADER))
+    staff = client_for(factories.make_user(role=Role.TASKFORCE))
+    url = f"/api/v1/meetings/{meeting.pk}/withdraw/"
+    # then the leader may not, staff must give a reason, and then it is withdrawn
+    assert leader.post(url, {"reason": "x"}, format="json").status_code == 403
+    assert staff.post(url, {}, format="json").status_code == 400
+    assert staff.post(url, {"reason": "误录"}, format="json").status_code == 204
+    assert staff.get(f"/api/v1/meetings/{meeting.pk}/").status_code == 404

@@ -12,6 +12,7 @@ urlpatterns = [
     path("visits/", views.visit_list, name="visit-list"),
     path("visits/<int:pk>/", views.visit_detail, name="visit-detail"),
     path("visits/<int:pk>/edit/", views.visit_edit, name="visit-edit"),
+    path("visits/<int:pk>/withdraw/", views.visit_withdraw, name="visit-withdraw"),
     path("visits/attachments/<int:pk>/", views.visit_attachment, name="visit-attachment"),
     path("enterprises/<int:enterprise_id>/visits/new/", views.visit_create, name="visit-create"),
     path("units/", views.unit_list, name="unit-list"),

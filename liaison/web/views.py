@@ -143,9 +143,26 @@ def visit_detail(request, pk: int):
         {
             "visit": visit,
             "can_edit": permissions.can_edit_visit(request.user, visit),
+            "can_withdraw": permissions.can_withdraw_visit(request.user, visit),
             "history": history_entries(visit),
         },
     )
+
+
+@login_required
+@require_POST
+def visit_withdraw(request, pk: int):
+    """Withdraw a visit logged by mistake, with a reason; it leaves the ledger and every figure."""
+    visit = get_object_or_404(Visit.objects.select_related("cadre"), pk=pk)
+    if not permissions.can_view_visit(request.user, visit):
+        raise Http404
+    try:
+        services.visit_withdraw(visit_id=visit.pk, acting_user=request.user, reason=request.POST.get("reason", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("visit-detail", pk=visit.pk)
+    messages.success(request, _("The visit has been withdrawn; it no longer counts."))
+    return redirect("visit-list")
 
 
 @login_required

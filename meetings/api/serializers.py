@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from liaison.models import Cadre
@@ -72,3 +73,7 @@ class MeetingCreateSerializer(serializers.Serializer):
 class IssuesToAppealsSerializer(serializers.Serializer):
     converted = serializers.IntegerField(help_text="How many issues became appeals in this call.")
     appeals = serializers.ListField(child=serializers.IntegerField(), help_text="The new appeals' ids.")
+
+
+class MeetingWithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200, help_text=_("Why the meeting is withdrawn."))

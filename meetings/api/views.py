@@ -70,6 +70,28 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             404: OpenApiResponse(description=_("No such meeting.")),
         },
     )
+    @extend_schema(
+        summary=_("Withdraw a meeting recorded by mistake"),
+        description=_(
+            "Meetings are never deleted. A withdrawn meeting stays on record with who withdrew it, when and why, "
+            "and leaves the lists, the figures and the “three ones” check. Task-force staff only."
+        ),
+        request=s.MeetingWithdrawSerializer,
+        responses={
+            204: None,
+            400: OpenApiResponse(description=_("No reason given")),
+            403: OpenApiResponse(description=_("Only task-force staff do this.")),
+            404: OpenApiResponse(description=_("No such meeting.")),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        meeting = self.get_object()
+        data = s.MeetingWithdrawSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.meeting_withdraw(meeting_id=meeting.pk, acting_user=request.user, reason=data.validated_data["reason"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
     @action(detail=True, methods=["post"], url_path="issues-to-appeals")
     def issues_to_appeals(self, request, pk=None):
         meeting = self.get_object()
