@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 
 from audit.models import Kind
-from audit.services import audit_record
+from audit.services import audit_build, audit_record, audit_record_many
 
 
 def _on_login(sender, request, user, **kwargs):
@@ -81,22 +81,33 @@ def _on_export(sender, ledger, request, params=None, **kwargs):
 
 
 def record_admin_entries(entries) -> None:
+    """One audit row per admin log entry, written together: a bulk delete of N rows costs one insert."""
     from django.contrib.admin.models import ADDITION, CHANGE, DELETION
+    from django.contrib.contenttypes.models import ContentType
+
+    from liaison.models import User
 
     flags = {ADDITION: "add", CHANGE: "change", DELETION: "delete"}
+    users = {u.pk: u for u in User.objects.filter(pk__in={e.user_id for e in entries if e.user_id})}
+    events = []
     for entry in entries:
-        audit_record(
-            kind=Kind.ADMIN,
-            user=entry.user if entry.user_id else None,
-            summary=f"{flags.get(entry.action_flag, entry.action_flag)} {entry.content_type.app_label}."
-            f"{entry.content_type.model} {entry.object_repr}"[:500],
-            detail={
-                "action": flags.get(entry.action_flag, entry.action_flag),
-                "model": f"{entry.content_type.app_label}.{entry.content_type.model}",
-                "object_id": entry.object_id,
-                "change_message": entry.get_change_message(),
-            },
+        content_type = ContentType.objects.get_for_id(entry.content_type_id)
+        action = flags.get(entry.action_flag, str(entry.action_flag))
+        model = f"{content_type.app_label}.{content_type.model}"
+        events.append(
+            audit_build(
+                kind=Kind.ADMIN,
+                user=users.get(entry.user_id),
+                summary=f"{action} {model} {entry.object_repr}",
+                detail={
+                    "action": action,
+                    "model": model,
+                    "object_id": entry.object_id,
+                    "change_message": entry.get_change_message(),
+                },
+            )
         )
+    audit_record_many(events)
 
 
 def _wrap_admin_log() -> None:

@@ -12,10 +12,10 @@ from audit.context import current_request
 from audit.models import RETENTION_FLOOR_DAYS, AuditEvent
 
 
-def audit_record(
+def audit_build(
     *, kind: str, user=None, username: str = "", request=None, summary: str = "", detail: dict | None = None
 ) -> AuditEvent:
-    """Append one row; the request (given, or the one being served) supplies the address and path."""
+    """An unsaved row; the request (given, or the one being served) supplies the address and path."""
     request = request if request is not None else current_request.get()
     if user is not None and not getattr(user, "is_authenticated", False):
         user = None
@@ -23,7 +23,7 @@ def audit_record(
         username = user.get_username()
     address = client_ip(request) if request is not None else None
     path = getattr(request, "path", "")[:300] if request is not None else ""
-    return AuditEvent.objects.create(
+    return AuditEvent(
         kind=kind,
         user=user,
         username=(username or "")[:150],
@@ -32,6 +32,18 @@ def audit_record(
         summary=summary[:500],
         detail=detail or {},
     )
+
+
+def audit_record(**fields) -> AuditEvent:
+    """Append one row (see audit_build for the fields)."""
+    event = audit_build(**fields)
+    event.save()
+    return event
+
+
+def audit_record_many(events: list[AuditEvent]) -> None:
+    """Append rows built with audit_build in one statement (a bulk admin action)."""
+    AuditEvent.objects.bulk_create(events)
 
 
 def retention_days() -> int:
