@@ -153,6 +153,21 @@ def test_task_force_staff_see_the_lock_and_unlock_it(cadre, taskforce_user):
     assert response.status_code == 302
 
 
+def test_task_force_staff_unlock_a_locked_address(cadre, taskforce_user):
+    # given an address locked after many user names
+    client = browser("10.8.8.8")
+    for i in range(settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS):
+        client.post("/accounts/login/", {"username": f"guess{i}", "password": "wrong"})
+    staff = browser("10.0.0.2")
+    staff.force_login(taskforce_user)
+    # when staff unlock the address
+    listed = staff.get("/accounts/lockouts/").content.decode()
+    staff.post("/accounts/lockouts/", {"ip_address": "10.8.8.8"})
+    # then it was listed as locked, and sign-ins from it work again
+    assert 'data-lock="10.8.8.8"' in listed
+    assert client.post("/accounts/login/", {"username": cadre.username, "password": PASSWORD}).status_code == 302
+
+
 def test_cadres_and_leaders_cannot_open_the_lockout_page_or_unlock(cadre, leader_user):
     # given a locked cadre
     fail(browser(), cadre.username, settings.LOGIN_FAILURE_LIMIT)
@@ -268,6 +283,14 @@ def test_a_user_with_a_shared_password_is_sent_to_change_it_until_they_do(cadre)
     again = browser()
     again.post("/accounts/login/", {"username": cadre.username, "password": NEW_PASSWORD})
     assert again.get("/").status_code == 200
+
+
+def test_an_htmx_request_of_a_user_who_must_change_their_password_redirects_the_whole_page(cadre):
+    services.password_change_require(users=[cadre])
+    client = browser()
+    client.post("/accounts/login/", {"username": cadre.username, "password": PASSWORD})
+    response = client.get("/visits/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 204 and response["HX-Redirect"] == "/accounts/password_change/"
 
 
 def test_a_token_of_a_user_who_must_change_their_password_is_refused_with_a_reason(cadre):
