@@ -77,12 +77,12 @@ def token_list(*, user: User) -> QuerySet[ApiToken]:
 
 
 def password_change_require(*, users, acting_user: User | None = None) -> int:
-    """Make `users` change their password at their next sign-in (a shared or staff-set password)."""
-    ids = [u.pk for u in users]
+    """Make `users` (users or their ids) change their password at their next sign-in (a shared or staff-set one)."""
+    ids = {getattr(u, "pk", u) for u in users}
     existing = set(UserSecurity.objects.filter(user_id__in=ids).values_list("user_id", flat=True))
     UserSecurity.objects.filter(user_id__in=existing).update(must_change_password=True)
     UserSecurity.objects.bulk_create(
-        [UserSecurity(user_id=pk, must_change_password=True) for pk in ids if pk not in existing]
+        [UserSecurity(user_id=pk, must_change_password=True) for pk in ids - existing], batch_size=2000
     )
     return len(ids)
 
@@ -94,8 +94,7 @@ def password_change_require_for_shared(*, password: str) -> int:
 
     hashes = User.objects.exclude(password="").values_list("password", flat=True).distinct()
     shared = [h for h in hashes if check_password(password, h)]
-    users = list(User.objects.filter(password__in=shared).only("pk"))
-    return password_change_require(users=users)
+    return password_change_require(users=User.objects.filter(password__in=shared).values_list("pk", flat=True))
 
 
 def password_set_by_staff(*, user: User, acting_user: User, request=None) -> None:

@@ -105,6 +105,7 @@ class Command(BaseCommand):
         from demo.scale import build_scale
 
         result = build_scale(scale=scale, seed=seed, today=timezone.localdate(), password=password, reporter=reporter)
+        password_change_require_for_shared(password=password)
         made = ", ".join(f"{n} {label}" for label, n in result.created.items())
         self.stdout.write(self.style.SUCCESS(f"{scale.capitalize()} built: {made or 'nothing new'}."))
         self.stdout.write("Logins: admin, taskforce, leader; cadres p0001c0001 ...; handlers p0001h0001 ..., "
