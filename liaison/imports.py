@@ -59,8 +59,12 @@ MAX_ROWS = getattr(settings, "IMPORT_MAX_ROWS", 5000)
 # fine, a sheet declaring a million rows is refused before a single row is read.
 MAX_SHEET_ROWS = getattr(settings, "IMPORT_MAX_SHEET_ROWS", MAX_ROWS + 1000)
 MAX_COLUMNS = getattr(settings, "IMPORT_MAX_COLUMNS", 200)
-# What the .xlsx (a zip) may unpack to in all: a small file that inflates to gigabytes is refused.
-MAX_UNPACKED_BYTES = getattr(settings, "IMPORT_MAX_UNPACKED_BYTES", 200 * 1024 * 1024)
+# What the .xlsx (a zip) may unpack to in all, and how many cells and shared strings its parts may hold:
+# a small file that inflates to gigabytes, or to millions of tiny elements, is refused before openpyxl
+# parses it (openpyxl reads every shared string when it opens a workbook: 3 million take 30 s).
+MAX_UNPACKED_BYTES = getattr(settings, "IMPORT_MAX_UNPACKED_BYTES", 100 * 1024 * 1024)
+MAX_XML_ELEMENTS = getattr(settings, "IMPORT_MAX_XML_ELEMENTS", 300_000)
+_CELL_OR_STRING = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:c|si)[\s/>]")
 # The dataset column carrying each row's line number in the file (header = line 1).
 LINE_COLUMN = "__line__"
 
@@ -739,17 +743,50 @@ def _check_xlsx_package(data: bytes) -> None:
     """Refuse a workbook that would unpack to too much, before openpyxl reads any of it."""
     import zipfile
 
+    damaged = _("The Excel workbook could not be read; it may be damaged.")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError) as exc:
-        raise _file_error(_("The Excel workbook could not be read; it may be damaged."), "import_corrupt") from exc
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise _file_error(
-            _("The workbook unpacks to %(size)s; the limit is %(limit)s.")
-            % {"size": filesizeformat(unpacked), "limit": filesizeformat(MAX_UNPACKED_BYTES)},
-            "import_size",
-        )
+            infos = archive.infolist()
+            unpacked = sum(info.file_size for info in infos)
+            if unpacked > MAX_UNPACKED_BYTES:
+                raise _file_error(
+                    _("The workbook unpacks to %(size)s; the limit is %(limit)s.")
+                    % {"size": filesizeformat(unpacked), "limit": filesizeformat(MAX_UNPACKED_BYTES)},
+                    "import_size",
+                )
+            elements = 0
+            for info in infos:
+                if info.filename.lower().endswith(".xml"):
+                    elements += _count_elements(archive, info, limit=MAX_XML_ELEMENTS - elements)
+                if elements > MAX_XML_ELEMENTS:
+                    raise _too_many_cells()
+    except ValidationError:
+        raise
+    except Exception as exc:  # a broken zip (or a part that does not inflate) surfaces as many kinds of errors
+        raise _file_error(damaged, "import_corrupt") from exc
+
+
+def _too_many_cells() -> ValidationError:
+    return _file_error(
+        _("The workbook holds more than %(limit)s cells and texts; at most %(rows)s rows can be imported. "
+          "Delete the empty rows and columns or split the file.") % {"limit": MAX_XML_ELEMENTS, "rows": MAX_ROWS},
+        "import_dimension",
+    )
+
+
+def _count_elements(archive, info, *, limit: int) -> int:
+    """Cells (<c>) and shared strings (<si>) in one part, read in chunks; stops counting past `limit`."""
+    count, tail = 0, b""
+    with archive.open(info) as part:
+        while chunk := part.read(1 << 20):
+            block = tail + chunk
+            # The last bytes go with the next chunk, so that a tag cut in two is still counted, once.
+            cut = max(len(block) - 64, 0)
+            count += sum(1 for match in _CELL_OR_STRING.finditer(block) if match.start() < cut)
+            tail = block[cut:]
+            if count > limit:
+                return count
+    return count + len(_CELL_OR_STRING.findall(tail))
 
 
 def _xlsx_rows(data: bytes):

@@ -66,6 +66,32 @@ def undeclared_far_cell() -> bytes:
     )
 
 
+def shared_strings_bomb(count: int = 3_000_000) -> bytes:
+    """About 130 KB whose shared-strings part holds three million tiny texts (51 MB unpacked)."""
+    def rewrite(name: str, data: bytes) -> bytes:
+        if name == "[Content_Types].xml":
+            return data.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                                b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+        if name == "xl/_rels/workbook.xml.rels":
+            return data.replace(b"</Relationships>", b'<Relationship Id="rIdS" Type="http://schemas.openxmlformats.'
+                                b'org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
+                                b"</Relationships>")
+        return data
+
+    workbook = Workbook()
+    workbook.active.append(imports.RESOURCES[imports.ENTERPRISES].headers())
+    plain = io.BytesIO()
+    workbook.save(plain)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(plain.getvalue())) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for item in source.infolist():
+            zf.writestr(item, rewrite(item.filename, source.read(item.filename)))
+        strings = b"<si><t>a</t></si>" * count
+        zf.writestr("xl/sharedStrings.xml", b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                    + strings + b"</sst>")
+    return out.getvalue()
+
+
 def png_bytes(size=(40, 30)) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, (10, 120, 200)).save(out, format="PNG")
@@ -144,6 +170,33 @@ def test_a_sheet_declaring_a_million_rows_is_refused_at_once(build):
     # then it is refused in well under a second, saying why
     assert time.monotonic() - started < 1.0
     assert refused.value.code == "import_dimension"
+
+
+def test_a_workbook_of_millions_of_tiny_texts_is_refused_before_openpyxl_parses_them():
+    # given 130 KB that unpack to three million shared strings (openpyxl takes 30 s to open it)
+    data = shared_strings_bomb()
+    assert len(data) < 200_000
+    # when it is read
+    started = time.monotonic()
+    with pytest.raises(ValidationError) as refused:
+        imports.read_file(name="strings.xlsx", data=data, kind=imports.ENTERPRISES)
+    # then it is refused within a second
+    assert time.monotonic() - started < 1.0
+    assert refused.value.code == "import_dimension"
+
+
+def test_a_full_five_thousand_row_workbook_is_still_read():
+    # given the largest file an import takes: 5,000 rows under the template's 16 columns
+    headers = imports.RESOURCES[imports.ENTERPRISES].headers()
+    workbook = Workbook()
+    workbook.active.append(headers)
+    for row in range(imports.MAX_ROWS):
+        workbook.active.append([f"企业{row}-{column}" for column in range(len(headers))])
+    data = io.BytesIO()
+    workbook.save(data)
+    # when it is read, then all its rows are there
+    parsed = imports.read_file(name="big.xlsx", data=data.getvalue(), kind=imports.ENTERPRISES)
+    assert len(parsed.rows) == imports.MAX_ROWS
 
 
 def test_the_sheet_bomb_is_refused_on_the_page_and_by_the_api_in_chinese(client, taskforce_user):
