@@ -152,7 +152,10 @@ class PasswordChangeView(APIView):
         data.is_valid(raise_exception=True)
         user = request.user
         old, new = data.validated_data["old_password"], data.validated_data["new_password"]
-        if not user.check_password(old):
+        # Through authenticate(), so that guessing the old password counts towards the lock-out.
+        if authenticate(request._request, username=user.get_username(), password=old) is None:
+            if getattr(request._request, "axes_locked_out", False):
+                raise LockedOut(detail=lockout_message())
             raise exceptions.ValidationError({"old_password": [_("Your old password was entered incorrectly.")]})
         if old == new:
             raise exceptions.ValidationError({"new_password": [_("The new password must differ from the old one.")]})

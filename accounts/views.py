@@ -20,6 +20,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     form_class = PasswordChangeForm
     success_url = reverse_lazy("password_change_done")
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["must_change"] = bool(self.request.session.get(SESSION_FLAG))

@@ -250,6 +250,25 @@ def test_the_new_password_must_differ_from_the_old_one(cadre):
     assert "不能与旧密码相同" in response.content.decode()
 
 
+def test_guessing_the_old_password_on_the_change_page_or_the_api_counts_towards_the_lock_out(cadre):
+    # given a signed-in session (stolen, say) guessing the old password
+    client = browser()
+    client.force_login(cadre)
+    for _ in range(settings.LOGIN_FAILURE_LIMIT - 1):
+        client.post("/accounts/password_change/", {"old_password": "guess", "new_password1": NEW_PASSWORD,
+                                                   "new_password2": NEW_PASSWORD})
+    api = client_for(cadre)
+    # when one more guess comes through the API
+    response = api.post(f"{API}/auth/password/", {"old_password": "guess", "new_password": NEW_PASSWORD})
+    # then the user name is locked: the right old password no longer helps
+    assert response.status_code == 429
+    right = client.post("/accounts/password_change/", {"old_password": PASSWORD, "new_password1": NEW_PASSWORD,
+                                                       "new_password2": NEW_PASSWORD})
+    assert right.status_code == 429 and "锁定" in right.content.decode()
+    cadre.refresh_from_db()
+    assert cadre.check_password(PASSWORD)
+
+
 def test_anonymous_visitors_are_sent_to_sign_in_from_the_password_change_page():
     response = browser().get("/accounts/password_change/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
