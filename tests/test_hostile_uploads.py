@@ -311,3 +311,25 @@ def test_an_ordinary_pdf_is_accepted():
     out = io.BytesIO()
     writer.write(out)
     assert validate_attachment(SimpleUploadedFile("minutes.pdf", out.getvalue())) == "application/pdf"
+
+
+# --- Policy source documents (admin) --------------------------------------------------------------
+
+
+def test_policy_source_documents_in_the_admin_get_the_same_checks():
+    # given a policy and the admin's source-document form
+    from policies.admin import PolicyAttachmentForm
+    from policies.models import Policy, PolicyAttachment, PolicyCategory
+
+    policy = Policy.objects.create(title="融资担保奖补", category=PolicyCategory.objects.first())
+    scripted = PolicyAttachmentForm(data={}, files={"file": SimpleUploadedFile("notice.pdf", pdf_with_javascript())},
+                                    instance=PolicyAttachment(policy=policy))
+    picture = PolicyAttachmentForm(data={}, files={"file": SimpleUploadedFile("notice.png", png_bytes() + PHP)},
+                                   instance=PolicyAttachment(policy=policy))
+    # then the scripted PDF is refused, and the picture is stored re-encoded with its name, size and type
+    assert not scripted.is_valid() and "JavaScript" in str(scripted.errors["file"])
+    assert picture.is_valid(), picture.errors
+    stored = picture.save()
+    content = stored.file.read()
+    assert PHP not in content and stored.size == len(content)
+    assert (stored.name, stored.content_type) == ("notice.png", "image/png")
