@@ -120,6 +120,8 @@ def job_run_detail(request, pk: int):
         "result_rows": _result_rows(run.result),
         "period_label": job.period_label(run.period) if job else run.period.isoformat(),
         "period_input": job.period_input(run.period) if job else "",
+        # A run whose worker died shows as such at once (a new start or a starting worker takes it over).
+        "lost": services.lost_reason(run),
     }
     if request.htmx:
         return render(request, "jobs/partials/run_status.html", context)

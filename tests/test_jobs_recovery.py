@@ -233,3 +233,16 @@ def test_a_worker_starting_after_a_crash_recovers_the_lost_run(start_worker):
     assert Dispatch.objects.filter(week_start=lost.period).count() == 3
     assert JobRun.objects.count() == 1
     assert recovered_after < 30
+
+
+@pytest.mark.django_db
+def test_the_run_page_says_when_a_run_was_lost(client, taskforce_user):
+    # given a run whose worker process on this host is gone
+    pid = dead_pid()
+    stuck = running_run(worker=f"{socket.gethostname()}:{pid}", beat_seconds_ago=1)
+    client.force_login(taskforce_user)
+    # when staff open its page, then it says so (and a live run's page does not)
+    page = client.get(f"/jobs/runs/{stuck.pk}/").content.decode()
+    assert 'id="run-lost"' in page and f":{pid}" in page
+    JobRun.objects.filter(pk=stuck.pk).update(worker=f"{socket.gethostname()}:{os.getpid()}")
+    assert 'id="run-lost"' not in client.get(f"/jobs/runs/{stuck.pk}/").content.decode()
