@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
@@ -52,8 +53,6 @@ class ExpiringTokenAuthentication(authentication.TokenAuthentication):
         failed = exceptions.AuthenticationFailed(_("Invalid, expired or revoked token."))
         if token is None or token.revoked_at is not None:
             raise failed
-        from django.utils import timezone
-
         if token.expires_at <= timezone.now() or not token.user.is_active:
             raise failed
         if not constant_time_compare(token.password_fingerprint, token.user.get_session_auth_hash()):
