@@ -54,7 +54,9 @@ def token_revoke(*, token_id: int, acting_user: User, request=None) -> ApiToken:
 def tokens_revoke_all(*, user: User, reason: str, acting_user: User | None = None, request=None) -> int:
     """Revoke every live token of `user` (on a password change or deactivation)."""
     now = timezone.now()
-    tokens = list(ApiToken.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=now).select_related("user"))
+    tokens = list(
+        ApiToken.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=now).select_related("user")
+    )
     ApiToken.objects.filter(pk__in=[t.pk for t in tokens]).update(revoked_at=now, revoke_reason=reason)
     for token in tokens:
         token.revoked_at, token.revoke_reason = now, reason
