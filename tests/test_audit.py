@@ -285,3 +285,38 @@ def test_every_ledger_export_view_is_audited():
                 missing.append(f"{path.parent.name}.{match.group(2)}")
     assert missing == []
     assert {"export_roster", "export_visits", "appeal_export", "bulletin_xlsx", "evaluation_export_view"} <= found
+
+
+def test_sign_out_and_tokens_dying_with_a_deactivated_account_are_recorded(cadre, admin_user_):
+    # given a signed-in cadre with a token
+    client = browser()
+    client.post("/accounts/login/", {"username": cadre.username, "password": PASSWORD})
+    account_services.token_create(user=cadre)
+    # when they sign out, and their account is deactivated
+    client.post("/accounts/logout/")
+    cadre.is_active = False
+    cadre.save()
+    # then the sign-out and the token's death are in the log, in order
+    assert kinds() == [Kind.LOGIN, Kind.TOKEN_CREATED, Kind.LOGOUT, Kind.TOKEN_REVOKED]
+    assert AuditEvent.objects.get(kind=Kind.TOKEN_REVOKED).detail["reason"] == "deactivated"
+
+
+def test_an_administrator_reads_one_event_over_the_api(cadre, admin_user_):
+    event = services.audit_record(kind=Kind.LOGIN, user=cadre, summary="x")
+    body = client_for(admin_user_).get(f"/api/v1/audit/{event.pk}/").json()
+    assert body["kind"] == "login" and body["username"] == cadre.username and body["user"] == cadre.pk
+    assert client_for(cadre).get(f"/api/v1/audit/{event.pk}/").status_code == 403
+
+
+def test_staff_revoke_tokens_from_the_admin(cadre, admin_user_):
+    from accounts.models import ApiToken
+
+    token, _key = account_services.token_create(user=cadre)
+    response = signed_in(admin_user_).post(
+        "/admin/accounts/apitoken/", {"action": "revoke", "_selected_action": [token.pk], "index": 0}
+    )
+    assert response.status_code == 302
+    token = ApiToken.objects.get()
+    assert token.revoked_at is not None and token.revoke_reason == "staff"
+    revoked = AuditEvent.objects.get(kind=Kind.TOKEN_REVOKED)
+    assert revoked.user == admin_user_ and revoked.detail["owner_id"] == cadre.pk
