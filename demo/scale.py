@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 
 from enterprises.validators import credit_code_check_char
 from liaison import demo, demo_appeals
@@ -183,4 +183,7 @@ def build_scale(
                 f"{result.created['pairings']} pairings, {result.created['visits']} visits, "
                 f"{result.created['appeals']} appeals"
             )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # plans for what was just loaded, not for empty tables
+            cursor.execute("ANALYZE")
     return result

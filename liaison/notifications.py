@@ -38,14 +38,15 @@ def notify(users: list[User], *, kind: str, title: str, body: str, url: str, key
 
 @dataclass(frozen=True)
 class Message:
-    """One notification to one user, for `notify_many`."""
+    """One notification to one user, for `notify_many` (the user's e-mail address, if mail is wanted)."""
 
-    user: User
+    user_id: int
     kind: str
     title: str
     body: str
     url: str
     key: str
+    email: str = ""
 
 
 def notify_many(messages: list[Message]) -> int:
@@ -53,7 +54,7 @@ def notify_many(messages: list[Message]) -> int:
     is notified at most once, whatever ran before. Returns how many notifications were created."""
     fresh: dict[tuple[int, str], Message] = {}
     for message in messages:
-        fresh.setdefault((message.user.pk, message.key), message)
+        fresh.setdefault((message.user_id, message.key), message)
     if not fresh:
         return 0
     keys = {key for _user, key in fresh}
@@ -62,20 +63,20 @@ def notify_many(messages: list[Message]) -> int:
             "user_id", "dedupe_key"
         )
     )
+    new = [m for pair, m in fresh.items() if pair not in existing]
     rows = [
-        Notification(user=m.user, kind=m.kind, title=m.title[:200], body=m.body, url=m.url, dedupe_key=m.key)
-        for pair, m in fresh.items()
-        if pair not in existing
+        Notification(user_id=m.user_id, kind=m.kind, title=m.title[:200], body=m.body, url=m.url, dedupe_key=m.key)
+        for m in new
     ]
     # A run at the same moment may have written some: the constraint keeps one of each.
     Notification.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
     if settings.NOTIFY_BY_EMAIL:
-        for row in rows:
-            if not row.user.email:
+        for m in new:
+            if not m.email:
                 continue
             try:
-                send_mail(row.title, f"{row.body}\n\n{settings.PUBLIC_BASE_URL}{row.url}", None, [row.user.email])
-                Notification.objects.filter(user=row.user, dedupe_key=row.dedupe_key).update(emailed_at=timezone.now())
+                send_mail(m.title, f"{m.body}\n\n{settings.PUBLIC_BASE_URL}{m.url}", None, [m.email])
+                Notification.objects.filter(user_id=m.user_id, dedupe_key=m.key).update(emailed_at=timezone.now())
             except Exception:  # mail trouble must not lose the in-app notification
-                log.exception("could not e-mail notification %s to user %s", row.dedupe_key, row.user.pk)
+                log.exception("could not e-mail notification %s to user %s", m.key, m.user_id)
     return len(rows)

@@ -41,7 +41,14 @@ from appeals.models import Appeal
 from appeals.selectors import AppealMetrics, appeal_metrics, appeal_metrics_by, overdue_q
 from liaison.exports import XLSX_CONTENT_TYPE, Column, ExportFile, start_sheet
 from liaison.models import Cadre, User, Visit
-from liaison.selectors import month_bounds, monthly_contact, overall_compliance, previous_month, today, unit_compliance
+from liaison.selectors import (
+    UnitCompliance,
+    month_bounds,
+    monthly_contact,
+    overall_compliance_of_months,
+    previous_month,
+    today,
+)
 from reports import charts
 from reports.models import Bulletin, BulletinStatus
 
@@ -162,15 +169,14 @@ def bulletin_figures(month: date, *, progress: Progress | None = None) -> dict:
     first, last = month_bounds(month)
     steps = 4
 
-    # 1. Contact compliance: per unit, overall, and per pairing due (for the cadres).
-    unit_rows = unit_compliance(month)
-    overall = overall_compliance(month)
+    # 1. Contact compliance per pairing due, read once; per cadre, per unit and overall from it.
     pairings = (
         monthly_contact(month)
         .order_by("cadre__unit__name", "cadre__name", "cadre_id", "id")
         .values("cadre_id", "cadre__name", "cadre__unit_id", "cadre__unit__name", "enterprise__name", "contacted")
     )
     cadres: dict[int, dict] = {}
+    unit_counts: dict[int, list] = {}  # unit id -> [name, due, contacted]
 
     def cadre_row(cadre_id: int, name: str, unit_id: int, unit: str) -> dict:
         row = cadres.get(cadre_id)
@@ -200,6 +206,16 @@ def bulletin_figures(month: date, *, progress: Progress | None = None) -> dict:
             row["contacted"] += 1
         else:
             row["_missed"].append(pairing["enterprise__name"])
+        unit_due = unit_counts.setdefault(pairing["cadre__unit_id"], [pairing["cadre__unit__name"], 0, 0])
+        unit_due[1] += 1
+        unit_due[2] += bool(pairing["contacted"])
+    unit_rows = [
+        UnitCompliance(unit_id=unit_id, unit_name=name, due=due, contacted=done)
+        for unit_id, (name, due, done) in sorted(unit_counts.items(), key=lambda item: item[1][0])
+    ]
+    overall = UnitCompliance(
+        unit_id=0, unit_name="", due=sum(u.due for u in unit_rows), contacted=sum(u.contacted for u in unit_rows)
+    )
     _report(progress, 1, steps, "compliance")
 
     # 2. Appeals raised in the month: overall, per unit, per cadre; overdue appeals per cadre.
@@ -295,11 +311,15 @@ def bulletin_figures(month: date, *, progress: Progress | None = None) -> dict:
 
     # 4. The trend of the charts: this month and the five before, computed now and frozen.
     trend = [_trend_point(month, due=overall.due, contacted=overall.contacted, appeals=totals_appeals)]
+    earlier_months = []
     earlier = month
     for _i in range(TREND_MONTHS - 1):
         earlier = previous_month(earlier)
+        earlier_months.append(earlier)
+    contact_of = overall_compliance_of_months(earlier_months)  # one read of the pairings for all five
+    for earlier in earlier_months:
         earlier_first, earlier_last = month_bounds(earlier)
-        contact = overall_compliance(earlier)
+        contact = contact_of[earlier]
         trend.append(
             _trend_point(
                 earlier,

@@ -139,16 +139,15 @@ def _read_week(week_start: date) -> _Week:
     week_end = week_start + timedelta(days=6)
     month_first, _last = month_bounds(week_start)
     visits = Visit.objects.filter(assignment=OuterRef("pk"), date__gte=month_first, date__lte=week_start)
+    # Plain rows, not model instances: a province has ~50,000 pairings.
     pairings = list(
         _pairings_in_force(week_start)
         .annotate(contacted=Exists(visits))
-        .select_related("cadre__user", "enterprise")
-        .only(
-            "started_on", "ended_on", "cadre_id", "enterprise_id",
-            "cadre__name", "cadre__unit_id", "cadre__user__is_active", "cadre__user__email",
-            "cadre__user__username", "enterprise__name",
-        )
         .order_by("cadre__name", "id")
+        .values_list(
+            "pk", "cadre_id", "cadre__name", "cadre__unit_id", "enterprise_id", "enterprise__name", "contacted",
+            "cadre__user_id", "cadre__user__is_active", "cadre__user__email", named=True,
+        )
     )
     appeals = Appeal.objects.select_related("enterprise", "cadre", "handler_cadre__user", "handler_unit").only(
         "title", "status", "tier", "deadline", "raised_at", "cadre_id", "handler_cadre_id", "handler_unit_id",
@@ -164,7 +163,7 @@ def _read_week(week_start: date) -> _Week:
     overdue = [a for a in open_ if a.deadline < week_start]
     return _Week(
         week_start=week_start,
-        pairings=_by_units(pairings, lambda p: p.cadre.unit_id),
+        pairings=_by_units(pairings, lambda p: p.cadre__unit_id),
         overdue=_by_units(overdue, _cadre_unit, _handling_unit),
         due=_by_units([a for a in open_ if a.deadline >= week_start], _cadre_unit, _handling_unit),
         new=_by_units(new, _cadre_unit),
@@ -175,7 +174,7 @@ def _read_week(week_start: date) -> _Week:
 
 def _unit_sheet(week: _Week, unit_id: int) -> dict:
     pairings = week.pairings.get(unit_id, [])
-    names = {p.cadre_id: p.cadre.name for p in pairings}
+    names = {p.cadre_id: p.cadre__name for p in pairings}
     interviews = {cadre_id: week.interviews[cadre_id] for cadre_id in names if cadre_id in week.interviews}
     return {
         "overdue_appeals": [_appeal_row(a) for a in week.overdue.get(unit_id, [])],
@@ -183,9 +182,9 @@ def _unit_sheet(week: _Week, unit_id: int) -> dict:
         "not_contacted": [
             {
                 "id": p.pk,
-                "name": p.cadre.name,
+                "name": p.cadre__name,
                 "cadre_id": p.cadre_id,
-                "enterprise": p.enterprise.name,
+                "enterprise": p.enterprise__name,
                 "enterprise_id": p.enterprise_id,
             }
             for p in pairings
@@ -204,19 +203,22 @@ def _reminders(week: _Week, unit_ids: list[int]) -> list[Message]:
     """The week's reminders (督促提醒) for these units' lagging cadres and overdue appeals."""
     week_start = week.week_start
     messages = []
+    # Reversed once: the enterprise's id replaces the placeholder (a province sends thousands).
+    placeholder = "2147483647"
+    visit_url = reverse("visit-create", args=[int(placeholder)])
     for unit_id in unit_ids:
         if week_start.day >= REMIND_FROM_DAY:
             for pairing in week.pairings.get(unit_id, []):
-                user = pairing.cadre.user
-                if pairing.contacted or user is None or not user.is_active:
+                if pairing.contacted or pairing.cadre__user_id is None or not pairing.cadre__user__is_active:
                     continue
                 messages.append(Message(
-                    user=user,
+                    user_id=pairing.cadre__user_id,
+                    email=pairing.cadre__user__email,
                     kind="dispatch.contact",
                     title=_("Reminder: no contact with %(enterprise)s yet this month")
-                    % {"enterprise": pairing.enterprise.name},
+                    % {"enterprise": pairing.enterprise__name},
                     body=_("Please contact the enterprise you serve and log the visit before the month ends."),
-                    url=reverse("visit-create", args=[pairing.enterprise_id]),
+                    url=visit_url.replace(placeholder, str(pairing.enterprise_id)),
                     key=f"dispatch-{week_start.isoformat()}-{pairing.cadre_id}",
                 ))
         for appeal in week.overdue.get(unit_id, []):
@@ -227,8 +229,8 @@ def _reminders(week: _Week, unit_ids: list[int]) -> list[Message]:
             }
             key = f"dispatch-{week_start.isoformat()}-appeal-{appeal.pk}"
             messages.extend(
-                Message(user=user, kind="dispatch.overdue", title=title, body=body, url=appeal.get_absolute_url(),
-                        key=key)
+                Message(user_id=user.pk, email=user.email, kind="dispatch.overdue", title=title, body=body,
+                        url=appeal.get_absolute_url(), key=key)
                 for user in week.recipients.get(appeal.pk, [])
             )
     return messages

@@ -1,0 +1,224 @@
+"""The oversight jobs against their floor: the weekly dispatch, the monthly bulletin's figures and the
+annual evaluation, each beside one hand-written SQL statement that reads the same rows, in the same run.
+
+The project's side runs the real service inside a transaction that is rolled back afterwards (its
+writes included in its time), so it can be repeated on the same database.
+"""
+
+from __future__ import annotations
+
+import time
+import tracemalloc
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+
+@dataclass
+class Measure:
+    name: str
+    seconds: float
+    queries: int
+    peak_mb: float
+    rows: int | None = None
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _run(fn, rollback: bool):
+    if not rollback:
+        return fn()
+    result = None
+    try:
+        with transaction.atomic():
+            result = fn()
+            raise _Rollback
+    except _Rollback:
+        pass
+    return result
+
+
+def measure(name: str, fn, *, repeat: int = 1, rollback: bool = False) -> Measure:
+    """Best time of `repeat` runs (timed alone: tracing memory slows Python down), then one more run for
+    the queries and the Python peak memory."""
+    best = float("inf")
+    for _i in range(repeat):
+        started = time.perf_counter()
+        _run(fn, rollback)
+        best = min(best, time.perf_counter() - started)
+    tracemalloc.start()
+    with CaptureQueriesContext(connection) as queries:
+        result = _run(fn, rollback)
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    rows = len(result) if isinstance(result, list) else None
+    return Measure(name, best, len(queries), peak / 2**20, rows)
+
+
+def sql(statement: str, params: dict) -> list:
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.fetchall()
+
+
+# --- The weekly dispatch -------------------------------------------------------------------------
+
+DISPATCH_FLOOR = """
+WITH pairings AS (
+    SELECT a.id, a.cadre_id, c.unit_id, c.name AS cadre, e.name AS enterprise, a.enterprise_id,
+           EXISTS (SELECT 1 FROM liaison_visit v
+                   WHERE v.assignment_id = a.id AND v.date BETWEEN %(month_first)s AND %(monday)s) AS contacted
+    FROM liaison_assignment a
+    JOIN liaison_cadre c ON c.id = a.cadre_id
+    JOIN enterprises_enterprise e ON e.id = a.enterprise_id
+    WHERE a.started_on <= %(monday)s AND (a.ended_on IS NULL OR a.ended_on >= %(monday)s)
+), appeals AS (
+    SELECT ap.id, ap.title, ap.deadline, e.name AS enterprise, c.unit_id AS cadre_unit, ap.handler_unit_id,
+           CASE WHEN ap.deadline < %(monday)s THEN 'overdue' ELSE 'due' END AS kind
+    FROM appeals_appeal ap
+    JOIN enterprises_enterprise e ON e.id = ap.enterprise_id
+    LEFT JOIN liaison_cadre c ON c.id = ap.cadre_id
+    WHERE ap.status = 'handling' AND ap.deadline <= %(sunday)s
+    UNION ALL
+    SELECT ap.id, ap.title, ap.deadline, e.name, c.unit_id, NULL, 'new'
+    FROM appeals_appeal ap
+    JOIN enterprises_enterprise e ON e.id = ap.enterprise_id
+    JOIN liaison_cadre c ON c.id = ap.cadre_id
+    WHERE ap.raised_at >= %(last_monday)s AND ap.raised_at < %(monday_at)s
+)
+SELECT unit_id, 'not_contacted', id, cadre, enterprise FROM pairings WHERE NOT contacted
+UNION ALL
+SELECT DISTINCT u.unit, a.kind, a.id, a.title, a.enterprise
+FROM appeals a CROSS JOIN LATERAL (VALUES (a.cadre_unit), (a.handler_unit_id)) AS u(unit)
+WHERE u.unit IS NOT NULL
+"""
+
+
+def dispatch(monday: date, repeat: int) -> tuple[Measure, Measure]:
+    from django.utils import timezone
+
+    from reports.services import weekly_dispatch_run
+
+    def local(day):
+        return timezone.make_aware(timezone.datetime.combine(day, timezone.datetime.min.time()))
+
+    params = {
+        "monday": monday,
+        "sunday": monday + timedelta(days=6),
+        "month_first": monday.replace(day=1),
+        "last_monday": local(monday - timedelta(days=7)),
+        "monday_at": local(monday),
+    }
+    project = measure("weekly dispatch (all units, writes included)",
+                      lambda: weekly_dispatch_run(week_start=monday), repeat=repeat, rollback=True)
+    floor = measure("  floor: one SELECT of the sheets' rows", lambda: sql(DISPATCH_FLOOR, params), repeat=repeat)
+    return project, floor
+
+
+# --- The monthly bulletin ------------------------------------------------------------------------
+
+BULLETIN_FLOOR = """
+WITH due AS (
+    SELECT a.id, a.cadre_id, c.unit_id,
+           EXISTS (SELECT 1 FROM liaison_visit v
+                   WHERE v.assignment_id = a.id AND v.date BETWEEN %(first)s AND %(last)s) AS contacted
+    FROM liaison_assignment a JOIN liaison_cadre c ON c.id = a.cadre_id
+    WHERE a.started_on <= %(last)s AND (a.ended_on IS NULL OR a.ended_on > %(last)s)
+), visits AS (
+    SELECT cadre_id, count(*) AS n FROM liaison_visit WHERE date BETWEEN %(first)s AND %(last)s GROUP BY cadre_id
+), appeals AS (
+    SELECT cadre_id,
+           count(*) AS raised,
+           count(*) FILTER (WHERE status IN ('resolved', 'closed')) AS resolved,
+           count(*) FILTER (WHERE overdue_steps > 0 OR (status = 'handling' AND deadline < %(today)s)) AS overdue,
+           avg(handling_workdays) FILTER (WHERE status IN ('resolved', 'closed')) AS handling,
+           count(*) FILTER (WHERE feedback IN ('satisfied', 'basically_satisfied')) AS satisfied,
+           count(*) FILTER (WHERE feedback <> '') AS verdicts
+    FROM appeals_appeal WHERE raised_at >= %(first_at)s AND raised_at < %(after_at)s GROUP BY cadre_id
+)
+SELECT d.unit_id, d.cadre_id, count(*) AS due, count(*) FILTER (WHERE d.contacted) AS contacted,
+       max(v.n), max(ap.raised), max(ap.resolved), max(ap.overdue), max(ap.handling), max(ap.satisfied),
+       max(ap.verdicts)
+FROM due d LEFT JOIN visits v ON v.cadre_id = d.cadre_id LEFT JOIN appeals ap ON ap.cadre_id = d.cadre_id
+GROUP BY GROUPING SETS ((d.unit_id), (d.unit_id, d.cadre_id))
+"""
+
+
+def _month_params(month: date) -> dict:
+    from django.utils import timezone
+
+    from liaison.selectors import month_bounds
+
+    first, last = month_bounds(month)
+
+    def local(day):
+        return timezone.make_aware(timezone.datetime.combine(day, timezone.datetime.min.time()))
+
+    return {"first": first, "last": last, "first_at": local(first), "after_at": local(last + timedelta(days=1)),
+            "today": timezone.localdate()}
+
+
+def bulletin(month: date, repeat: int) -> tuple[Measure, Measure]:
+    from reports.bulletins import bulletin_figures
+
+    params = _month_params(month)
+    project = measure("monthly bulletin figures", lambda: bulletin_figures(month), repeat=repeat)
+    floor = measure("  floor: one SELECT per unit and cadre", lambda: sql(BULLETIN_FLOOR, params), repeat=repeat)
+    return project, floor
+
+
+# --- The annual evaluation -----------------------------------------------------------------------
+
+EVALUATION_FLOOR = """
+WITH months AS (
+    SELECT m::date AS first, (m + interval '1 month' - interval '1 day')::date AS last
+    FROM generate_series(%(first)s::date, %(last_month)s::date, interval '1 month') AS m
+), contact AS (
+    SELECT a.cadre_id, count(*) AS due,
+           count(*) FILTER (WHERE EXISTS (SELECT 1 FROM liaison_visit v WHERE v.assignment_id = a.id
+                                          AND v.date BETWEEN m.first AND m.last)) AS contacted
+    FROM months m JOIN liaison_assignment a
+      ON a.started_on <= m.last AND (a.ended_on IS NULL OR a.ended_on > m.last)
+    GROUP BY a.cadre_id
+), visits AS (
+    SELECT cadre_id, count(*) AS n FROM liaison_visit WHERE date BETWEEN %(first)s AND %(last)s GROUP BY cadre_id
+), appeals AS (
+    SELECT cadre_id, count(*) AS raised,
+           count(*) FILTER (WHERE status IN ('resolved', 'closed')) AS resolved,
+           count(*) FILTER (WHERE status IN ('resolved', 'closed') AND overdue_steps = 0) AS on_time,
+           avg(handling_workdays) FILTER (WHERE status IN ('resolved', 'closed')) AS handling,
+           count(*) FILTER (WHERE feedback IN ('satisfied', 'basically_satisfied')) AS satisfied,
+           count(*) FILTER (WHERE overdue_steps > 0) AS overdue
+    FROM appeals_appeal WHERE raised_at >= %(first_at)s AND raised_at < %(after_at)s GROUP BY cadre_id
+)
+SELECT c.id, c.unit_id, ct.due, ct.contacted, v.n, ap.raised, ap.resolved, ap.on_time, ap.handling, ap.satisfied,
+       ap.overdue
+FROM liaison_cadre c
+LEFT JOIN contact ct ON ct.cadre_id = c.id LEFT JOIN visits v ON v.cadre_id = c.id
+LEFT JOIN appeals ap ON ap.cadre_id = c.id
+WHERE ct.due IS NOT NULL OR v.n IS NOT NULL OR ap.raised IS NOT NULL
+"""
+
+
+def evaluation(year: int, repeat: int) -> tuple[Measure, Measure]:
+    from django.utils import timezone
+
+    from evaluations.models import EvaluationWeights
+    from evaluations.services import evaluation_compute, evaluation_period
+
+    start, end, months = evaluation_period(year)
+    params = EvaluationWeights.current().as_dict()
+
+    def local(day):
+        return timezone.make_aware(timezone.datetime.combine(day, timezone.datetime.min.time()))
+
+    floor_params = {"first": start, "last": end, "last_month": months[-1] if months else start,
+                    "first_at": local(start), "after_at": local(end + timedelta(days=1))}
+    project = measure(f"annual evaluation {year}", lambda: evaluation_compute(year=year, params=params),
+                      repeat=repeat)
+    floor = measure("  floor: one SELECT per cadre", lambda: sql(EVALUATION_FLOOR, floor_params), repeat=repeat)
+    return project, floor
