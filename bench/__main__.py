@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--only", default="dispatch,bulletin,evaluation")
+    parser.add_argument("--only", default="dispatch,bulletin,evaluation,eligible")
     args = parser.parse_args(argv)
     only = set(args.only.split(","))
 
@@ -50,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(jobs.bulletin(month, args.repeat))
     if "evaluation" in only:
         rows.append(jobs.evaluation(today.year - 1 if today.month == 1 else today.year, args.repeat))
+    if "eligible" in only:
+        rows.extend(jobs.eligible(args.repeat))
     print()
     print(f"{'measurement':<48} {'time s':>9} {'floor s':>9} {'ratio':>7} {'queries':>8} {'peak MB':>8}")
     for project, floor in rows:

@@ -21,7 +21,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 
 from enterprises.validators import credit_code_check_char
-from liaison import demo, demo_appeals
+from liaison import demo, demo_appeals, demo_policies
 from liaison.models import Unit, UnitKind, User
 
 # (cities, districts per city): city ≈ 12 × 424 ≈ 5,000 pairings; province ≈ 14 × 8 × 424 ≈ 47,500.
@@ -183,6 +183,15 @@ def build_scale(
                 f"{result.created['pairings']} pairings, {result.created['visits']} visits, "
                 f"{result.created['appeals']} appeals"
             )
+    # The handbook's 55 measures, whose eligibility rules are evaluated against every enterprise; the
+    # deliveries and scans go with the first district (rules bound to the demo's streets are left out).
+    first = _localise(demo.build_plan(seed + plan[0].index), plan[0])
+    with transaction.atomic():
+        made = demo_policies.demo_policies_build(
+            seed=seed, today=today, credit_codes=[e.credit_code for e in first.enterprises],
+            taskforce=staff["taskforce"], reporter=demo.Reporter(),
+        )
+    result.created["policies"] += made.policies
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:  # plans for what was just loaded, not for empty tables
             cursor.execute("ANALYZE")
