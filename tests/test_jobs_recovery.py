@@ -148,7 +148,7 @@ def test_starting_a_job_with_the_queue_down_says_so_and_leaves_nothing_queued(cl
     # then both answer 503 with a Chinese message, quickly, and no run is left queued or running
     assert page.status_code == 503 and "任务队列" in page.content.decode()
     assert api.status_code == 503 and api.json()["code"] == "queue_unavailable" and "任务队列" in api.json()["detail"]
-    assert elapsed < 10
+    assert elapsed < 15, elapsed  # two refused publishes, with a short retry each
     assert not JobRun.objects.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).exists()
     assert set(JobRun.objects.values_list("status", flat=True)) == {RunStatus.FAILED}
     assert "Redis" in JobRun.objects.first().error
@@ -211,7 +211,7 @@ def test_a_run_whose_worker_was_killed_can_be_started_again_at_once(start_worker
     run, created = services.job_start(job_key="weekly_dispatch", period=lost.period, acting_user=staff)
     noticed_after = time.monotonic() - killed_at
     # then the lost run is failed with the reason and a new run is queued, within a second of the kill
-    assert created and run.pk != lost.pk and noticed_after < 1
+    assert created and run.pk != lost.pk and noticed_after < 1, noticed_after
     assert status_of(lost) == RunStatus.FAILED and f":{dead.pid}" in lost.error
     # and a new worker finishes it, every unit once
     start_worker(queue=dead.queue)
@@ -229,10 +229,10 @@ def test_a_worker_starting_after_a_crash_recovers_the_lost_run(start_worker):
     # then it queues the lost run again and finishes it (same run, same requester)
     wait_until(lambda: status_of(lost) == RunStatus.SUCCEEDED, what="the lost run to be recovered")
     recovered_after = time.monotonic() - killed_at
-    assert lost.requested_by == staff and lost.result["created"] == 3
+    assert lost.requested_by == staff and lost.result["created"] == 3, lost.result
     assert Dispatch.objects.filter(week_start=lost.period).count() == 3
-    assert JobRun.objects.count() == 1
-    assert recovered_after < 30
+    assert list(JobRun.objects.values_list("status", flat=True)) == [RunStatus.SUCCEEDED]
+    assert recovered_after < 30, recovered_after
 
 
 @pytest.mark.django_db
