@@ -550,3 +550,10 @@ def test_requests_within_the_minute_do_not_write_the_session(cadre, django_asser
     # then the session is read, never written
     writes = [q["sql"] for q in captured.captured_queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
     assert writes == []
+
+
+def test_the_admins_password_change_leads_to_the_portals(admin_user_):
+    client = browser()
+    client.force_login(admin_user_)
+    response = client.get("/admin/password_change/")
+    assert response.status_code == 302 and response["Location"] == "/accounts/password_change/"
