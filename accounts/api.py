@@ -81,7 +81,7 @@ class ObtainTokenView(APIView):
             http_request, username=data.validated_data["username"], password=data.validated_data["password"]
         )
         if getattr(http_request, "axes_locked_out", False):
-            raise LockedOut(detail=lockout_message())
+            raise LockedOut(detail=lockout_message())  # AxesMiddleware answers with lockout_response
         if user is None:
             raise exceptions.ValidationError(
                 {"non_field_errors": [_("Unable to log in with the user name and password given.")]}

@@ -79,5 +79,10 @@ def lockout_response(request, original_response=None, credentials=None) -> HttpR
     status = settings.AXES_HTTP_RESPONSE_CODE
     message = lockout_message()
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": message, "code": "locked_out"}, status=status)
-    return render(request, "registration/locked_out.html", {"message": message}, status=status)
+        response = JsonResponse({"detail": message, "code": "locked_out"}, status=status)
+    else:
+        response = render(request, "registration/locked_out.html", {"message": message}, status=status)
+    minutes = lockout_minutes()
+    if minutes:
+        response["Retry-After"] = str(minutes * 60)
+    return response

@@ -100,6 +100,7 @@ def test_the_api_token_endpoint_is_locked_after_failures_with_a_json_answer(cadr
     # then no token, and a clear refusal
     assert response.status_code == 429
     assert response.json()["code"] == "locked_out"
+    assert response["Retry-After"] == str(settings.LOGIN_LOCKOUT_MINUTES * 60)
     assert "token" not in response.json()
     assert not ApiToken.objects.exists()
 
