@@ -248,8 +248,9 @@ def test_the_appeal_stays_provisional_while_a_later_year_is_still_missing(
 
 
 @pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
 def test_staff_publish_2027_on_the_page_and_the_handler_sees_the_deadline_counted_again(
-    live_server, desktop_page, clock, transactional_db
+    live_server, desktop_page, clock
 ):
     # given an appeal assigned on 2026-12-28 for 15 working days: provisionally due 2027-01-19
     clock.set(date(2026, 12, 28))
