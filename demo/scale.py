@@ -1,6 +1,6 @@
 """A city (~5,000 pairings) or a whole province (~50,000) for benchmarks and load tests.
 
-Each district is the demo district of `liaison.demo` built for a seed of its own: the 1+3+8 task
+Each district is the demo district of `demo.district` built for a seed of its own: the 1+3+8 task
 force, departments and street offices, cadres of every rank paired one-to-one with above-scale
 enterprises (with transfers and swaps in their history), a year of visits with lagging cadres, and
 appeals in every state whose timelines are played as `appeals.services` plays them. What changes
@@ -20,8 +20,10 @@ from datetime import date
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 
+from demo import appeals as demo_appeals
+from demo import district as demo
+from demo import policies as demo_policies
 from enterprises.validators import credit_code_check_char
-from liaison import demo, demo_appeals, demo_policies
 from liaison.models import Unit, UnitKind, User
 
 # (cities, districts per city): city ≈ 12 × 424 ≈ 5,000 pairings; province ≈ 14 × 8 × 424 ≈ 47,500.

@@ -41,10 +41,13 @@ from appeals.models import (
     Urgency,
 )
 from appeals.selectors import appeal_metrics, my_queue, queue_counts
+from demo import appeals as demo_appeals
+from demo import district as demo
+from demo import oversight as demo_oversight
+from demo import policies as demo_policies
 from enterprises.models import Enterprise, EnterpriseStatus
 from enterprises.validators import credit_code_error, make_credit_code
 from evaluations.models import Evaluation, EvaluationScore, ScoreKind
-from liaison import demo, demo_appeals, demo_oversight, demo_policies
 from liaison.models import Assignment, Cadre, Notification, Rank, Role, Unit, UnitKind, User, Visit
 from liaison.selectors import monthly_contact, previous_month, today
 from meetings import services as meeting_services

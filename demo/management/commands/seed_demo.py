@@ -1,9 +1,10 @@
-"""Build the demo district (Dalian Xigang) described in the campaign article; see liaison.demo."""
+"""Build the demo district (Dalian Xigang) described in the campaign article; see demo.district."""
 
 from django.core.management.base import BaseCommand
 
 from accounts.services import password_change_require_for_shared
-from liaison import demo, demo_oversight
+from demo import district as demo
+from demo import oversight as demo_oversight
 
 
 class ConsoleReporter(demo.Reporter):

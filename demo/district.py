@@ -5,7 +5,7 @@ by unit name, username and credit code (these keys are the same for every seed),
 creates nothing. Every random choice comes from `random.Random` seeded per stage with the `seed`,
 so names, pairings and visits are the same on every run; only the dates move with today (the
 campaign started five months ago, visits run up to today). The appeals the cadres raised are in
-liaison.demo_appeals, the policy catalogue with its deliveries in liaison.demo_policies.
+demo.appeals, the policy catalogue with its deliveries in demo.policies.
 """
 
 from __future__ import annotations
@@ -1560,7 +1560,8 @@ def demo_district_build(
 ) -> BuildResult:
     """Build the demo district, writing only what is not stored yet (by unit name, username, credit
     code; the appeals by the mark on their first event; the policies by title)."""
-    from liaison import demo_appeals, demo_policies
+    from demo import appeals as demo_appeals
+    from demo import policies as demo_policies
 
     reporter = reporter or Reporter()
     today = local_today()
@@ -1589,7 +1590,7 @@ def demo_district_build(
 
 def _build_appeals(plan, seed, today, password_hash, result, reporter) -> None:
     """The unit handlers' logins, and the appeals the cadres raised, in every state."""
-    from liaison import demo_appeals
+    from demo import appeals as demo_appeals
 
     reporter.stage("Appeals")
     handlers = _ensure_handler_users(password_hash, result, reporter)
@@ -1610,7 +1611,7 @@ def _build_appeals(plan, seed, today, password_hash, result, reporter) -> None:
 
 def _build_policies(plan, seed, today, result, reporter) -> None:
     """The handbook's 55 measures with their rules, QR scans, and the benefits cadres bring without an application."""
-    from liaison import demo_policies
+    from demo import policies as demo_policies
 
     reporter.stage("Policies: the handbook's catalogue, QR scans and no-application deliveries")
     taskforce = User.objects.filter(username="taskforce", role=Role.TASKFORCE).first()
@@ -1674,7 +1675,9 @@ def demo_district_reset(*, reporter: Reporter | None = None) -> Counter:
     The keys (unit names, usernames, credit codes) are the same for every seed, so this finds a
     district built with any seed.
     """
-    from liaison import demo_appeals, demo_oversight, demo_policies
+    from demo import appeals as demo_appeals
+    from demo import oversight as demo_oversight
+    from demo import policies as demo_policies
     from policies.models import RuleGroup
 
     reporter = reporter or Reporter()

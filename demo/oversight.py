@@ -45,11 +45,11 @@ from django.utils import timezone, translation
 from simple_history.models import HistoricalRecords
 
 from appeals.models import Appeal, AppealCategory, Source
+from demo.appeals import OPENINGS, TOPICS, demo_appeals_of
+from demo.district import DEFAULT_SEED, Reporter, build_plan
 from enterprises.models import Enterprise, Ownership
 from evaluations.models import Evaluation
 from evaluations.services import annual_evaluation_run, evaluation_period
-from liaison.demo import DEFAULT_SEED, Reporter, build_plan
-from liaison.demo_appeals import OPENINGS, TOPICS, demo_appeals_of
 from liaison.models import Assignment, Cadre, Rank, Role, Unit, UnitKind, User, Visit
 from liaison.selectors import overall_compliance, previous_month
 from liaison.selectors import today as local_today

@@ -25,8 +25,8 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from demo.district import CHUNK, Reporter
 from enterprises.models import Enterprise
-from liaison.demo import CHUNK, Reporter
 from liaison.models import Assignment, Unit, UnitKind, User, Visit
 from policies import eligibility, services
 from policies.models import (

@@ -49,7 +49,7 @@ from appeals.models import (
 )
 from appeals.selectors import appeal_metrics
 from appeals.services import tier_workdays
-from liaison.demo import CHUNK, HANDLER_UNIT, ISSUES, SERVICE_GROUPS, Reporter
+from demo.district import CHUNK, HANDLER_UNIT, ISSUES, SERVICE_GROUPS, Reporter
 from liaison.models import Assignment, Cadre, Rank, Unit, UnitKind, User, Visit, VisitMethod
 from workdays.services import add_workdays, is_workday, span_is_provisional, workdays_between
 
@@ -60,7 +60,7 @@ DEMO_MARK = "demo"  # key in the data of a demo appeal's first event, so that a 
 
 @dataclass(frozen=True)
 class Topic:
-    """What an enterprise asks for, tied to an issue a visit can mention (liaison.demo.ISSUES)."""
+    """What an enterprise asks for, tied to an issue a visit can mention (demo.district.ISSUES)."""
 
     issue: str  # the label a visit's issue starts with
     text: str  # the issue as a visit records it, with {n} (10k yuan) and {m} (people)
@@ -79,7 +79,7 @@ class Topic:
         return re.compile(escaped.replace(r"\{n\}", r"(?P<n>\d+)").replace(r"\{m\}", r"(?P<m>\d+)") + "$")
 
 
-# Keyed by (issue label, which of the texts with that label), in the order of liaison.demo.ISSUES.
+# Keyed by (issue label, which of the texts with that label), in the order of demo.district.ISSUES.
 TOPIC_DETAILS: dict[tuple[str, int], dict] = {
     ("融资需求", 0): {
         "category": "financing",
