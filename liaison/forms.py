@@ -33,9 +33,9 @@ class PolicyChoiceField(forms.ModelMultipleChoiceField):
 
 def _policy_choices(visit: Visit):
     """Policies in force, and on an existing visit those it recorded even if they have expired since."""
-    from policies.models import Policy, PolicyStatus
-
-    in_force = Q(status=PolicyStatus.PUBLISHED) & (Q(effective_to__isnull=True) | Q(effective_to__gte=today()))
+    # The catalogue sits above the core: reached through the visit's own field, not imported.
+    Policy = Visit._meta.get_field("policies_explained").related_model
+    in_force = Q(status="published") & (Q(effective_to__isnull=True) | Q(effective_to__gte=today()))
     if visit.pk:
         in_force |= Q(pk__in=visit.policies_explained.through.objects.filter(visit_id=visit.pk).values("policy_id"))
     return Policy.objects.filter(in_force).order_by("category__order", "category_id", "title", "id")

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enterprises.models import Enterprise, EnterpriseStatus
-from liaison import permissions
+from liaison import events, permissions
 from liaison.imports import ImportReport, ParsedFile, run_import
 from liaison.models import Assignment, Cadre, Unit, User, Visit, VisitAttachment
 from liaison.selectors import today
@@ -197,10 +197,8 @@ def _record_policies(visit: Visit, policies, acting_user: User) -> None:
     """Policies explained on the visit; pending deliveries of them to this enterprise become informed."""
     if policies is None:
         return
-    from policies.services import deliveries_mark_informed
-
     visit.policies_explained.set(policies)
-    deliveries_mark_informed(visit=visit, acting_user=acting_user)
+    events.visit_policies_recorded.send(sender=Visit, visit=visit, acting_user=acting_user)
 
 
 VISIT_EDITABLE_FIELDS = ("date", "method", "people_met", "summary", "issues_raised")
