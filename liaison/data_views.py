@@ -1,17 +1,16 @@
 """Browser pages for importing enterprises and cadres, and the Excel exports.
 
-An import takes three steps: upload (the file is checked and kept under MEDIA_ROOT/imports/), a
-preview that dry-runs it and lists each row's action and errors, and a confirmation that imports it
-all or nothing. The kept file is known only to the session of the user who uploaded it.
+An import takes three steps: upload (the file is checked and kept in the database, which every app
+node shares), a preview that dry-runs it and lists each row's action and errors, and a confirmation
+that imports it all or nothing. The kept file is known only to the session of the user who uploaded it.
 """
 
 from __future__ import annotations
 
 import io
 import os
-import time
 import uuid
-from pathlib import Path
+from datetime import timedelta
 
 from django import forms
 from django.conf import settings
@@ -22,12 +21,14 @@ from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from liaison import exports, imports, permissions, services
 from liaison.auditing import audited_export
+from liaison.models import PendingImport, PendingImportState
 
 SESSION_KEY = "data_imports"
 # Uploaded files nobody confirmed or cancelled are removed after this long.
@@ -42,31 +43,17 @@ def _require_roster_manager(request) -> None:
 # --- Files kept between preview and confirmation ------------------------------------------------
 
 
-def _imports_dir() -> Path:
-    return Path(settings.MEDIA_ROOT) / "imports"
-
-
 def _sweep_stale_files() -> None:
-    directory = _imports_dir()
-    if not directory.is_dir():
-        return
-    cutoff = time.time() - STALE_AFTER_SECONDS
-    for path in directory.iterdir():
-        try:
-            if path.is_file() and path.stat().st_mtime < cutoff:
-                path.unlink()
-        except OSError:
-            continue  # removed by a concurrent request
+    cutoff = timezone.now() - timedelta(seconds=STALE_AFTER_SECONDS)
+    PendingImport.objects.filter(created_at__lt=cutoff).delete()
 
 
 def _stash(request, *, kind: str, name: str, data: bytes) -> str:
-    """Keep an uploaded file for the preview; returns its token."""
+    """Keep an uploaded file for the preview (in the database, which every app node shares); returns its token."""
     _sweep_stale_files()
     token = str(uuid.uuid4())
     extension = os.path.splitext(name)[1].lower()
-    directory = _imports_dir()
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / f"{token}{extension}").write_bytes(data)
+    PendingImport.objects.create(token=token, user=request.user, kind=kind, name=name, extension=extension, data=data)
     pending = request.session.get(SESSION_KEY, {})
     pending[token] = {"kind": kind, "name": name, "extension": extension, "user": request.user.pk}
     request.session[SESSION_KEY] = pending
@@ -82,26 +69,30 @@ def _pending(request, token) -> dict:
         or entry.get("extension") not in imports.ALLOWED_EXTENSIONS
     ):
         raise Http404(_("This import has already been completed, cancelled or has expired."))
-    entry = dict(entry, token=str(token))
-    entry["path"] = _imports_dir() / f"{entry['token']}{entry['extension']}"
-    return entry
+    return dict(entry, token=str(token))
 
 
 def _forget(request, entry: dict) -> None:
     pending = request.session.get(SESSION_KEY, {})
     pending.pop(entry["token"], None)
     request.session[SESSION_KEY] = pending
-    for path in (entry["path"], entry["path"].with_name(entry["path"].name + ".running")):
-        path.unlink(missing_ok=True)
+    PendingImport.objects.filter(token=entry["token"]).delete()
 
 
-def _read_pending(entry: dict, path: Path | None = None) -> imports.ParsedFile:
-    path = path or entry["path"]
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise Http404(_("This import has already been completed, cancelled or has expired.")) from exc
-    return imports.read_file(name=entry["name"], data=data, kind=entry["kind"])
+def _read_pending(entry: dict, *, state: str = PendingImportState.PENDING) -> imports.ParsedFile:
+    data = (
+        PendingImport.objects.filter(token=entry["token"], user_id=entry["user"], state=state)
+        .values_list("data", flat=True)
+        .first()
+    )
+    if data is None:
+        raise Http404(_("This import has already been completed, cancelled or has expired."))
+    return imports.read_file(name=entry["name"], data=bytes(data), kind=entry["kind"])
+
+
+def _set_state(entry: dict, *, old: str, new: str) -> bool:
+    """Move the kept file from one state to another in one UPDATE: True for whoever did it."""
+    return bool(PendingImport.objects.filter(token=entry["token"], state=old).update(state=new))
 
 
 # --- Pages ----------------------------------------------------------------------------------------
@@ -216,25 +207,22 @@ def import_confirm(request, token):
     """Import the kept file; if any row fails now, nothing is saved and the preview shows why."""
     _require_roster_manager(request)
     entry = _pending(request, token)
-    running = entry["path"].with_name(entry["path"].name + ".running")
-    try:
-        # Renaming is atomic: a double submit finds the file gone and imports nothing twice.
-        os.rename(entry["path"], running)
-    except FileNotFoundError:
+    # One UPDATE moves it to running: a double submit, on this node or another, imports nothing twice.
+    if not _set_state(entry, old=PendingImportState.PENDING, new=PendingImportState.RUNNING):
         messages.info(request, _("This import is already running or has been completed."))
         return redirect("import-start")
     try:
-        parsed = _read_pending(entry, running)
+        parsed = _read_pending(entry, state=PendingImportState.RUNNING)
         report = services.data_import(kind=entry["kind"], parsed=parsed, acting_user=request.user, dry_run=False)
     except ValidationError as exc:
         _forget(request, entry)
         messages.error(request, " ".join(exc.messages))
         return redirect("import-start")
     except Exception:
-        os.rename(running, entry["path"])
+        _set_state(entry, old=PendingImportState.RUNNING, new=PendingImportState.PENDING)
         raise
     if not report.imported:
-        os.rename(running, entry["path"])
+        _set_state(entry, old=PendingImportState.RUNNING, new=PendingImportState.PENDING)
         messages.error(
             request,
             _("Nothing was imported: %(count)d rows have errors. Correct the file and upload it again.")

@@ -377,3 +377,38 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class PendingImportState(models.TextChoices):
+    PENDING = "pending", _("Waiting for confirmation")
+    RUNNING = "running", _("Being imported")
+
+
+class PendingImport(models.Model):
+    """An uploaded import file kept between its preview and its confirmation.
+
+    Kept in the database rather than on one app node's disk, so that whichever node serves the
+    confirmation finds it; the state moves from pending to running in one UPDATE, so a double submit
+    (on any node) imports nothing twice. Removed when imported or cancelled, or after a day.
+    """
+
+    token = models.UUIDField(primary_key=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20)
+    name = models.CharField(max_length=255)
+    extension = models.CharField(max_length=10)
+    data = models.BinaryField()
+    state = models.CharField(max_length=10, choices=PendingImportState.choices, default=PendingImportState.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pending import")
+        verbose_name_plural = _("pending imports")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["pending", "running"]), name="pending_import_state_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.kind})"

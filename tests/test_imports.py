@@ -556,3 +556,35 @@ def test_the_preview_can_show_only_rows_with_errors(taskforce_client):
     page = taskforce_client.get(reverse("import-preview", args=[token]), {"errors": "1"})
     # then
     assert [item["row"].line for item in page.context["table"]] == [3]
+
+
+def test_the_kept_file_lives_in_the_database_so_any_app_node_confirms_it(taskforce_client, settings):
+    # given an upload previewed on one node (nothing written to that node's disk)
+    from liaison.models import PendingImport, PendingImportState
+
+    token, _page = preview(taskforce_client, imports.ENTERPRISES, xlsx_upload(ENTERPRISE_HEADERS, [enterprise_row(90)]))
+    assert not (settings.MEDIA_ROOT / "imports").exists()
+    kept = PendingImport.objects.get(token=token)
+    assert kept.state == PendingImportState.PENDING and kept.name.endswith(".xlsx")
+    # when another node, sharing only the database and the session, is already running it
+    PendingImport.objects.filter(token=token).update(state=PendingImportState.RUNNING)
+    response = taskforce_client.post(reverse("import-confirm", args=[token]))
+    # then the confirmation imports nothing a second time
+    assert response.status_code == 302 and not Enterprise.objects.exists()
+    # and once it is pending again, the confirmation imports it and the kept file is gone
+    PendingImport.objects.filter(token=token).update(state=PendingImportState.PENDING)
+    taskforce_client.post(reverse("import-confirm", args=[token]))
+    assert Enterprise.objects.count() == 1 and not PendingImport.objects.exists()
+
+
+def test_uploads_nobody_confirmed_are_removed_after_a_day(taskforce_client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from liaison.models import PendingImport
+
+    old, _page = preview(taskforce_client, imports.ENTERPRISES, xlsx_upload(ENTERPRISE_HEADERS, [enterprise_row(91)]))
+    PendingImport.objects.filter(token=old).update(created_at=timezone.now() - timedelta(days=2))
+    new, _page = preview(taskforce_client, imports.ENTERPRISES, xlsx_upload(ENTERPRISE_HEADERS, [enterprise_row(92)]))
+    assert [str(t) for t in PendingImport.objects.values_list("token", flat=True)] == [new]
