@@ -153,6 +153,26 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# Several app nodes: uploaded files must live where every node reads them. FILE_STORAGE=s3 keeps them
+# in an S3-compatible bucket (MinIO, Ceph, a cloud's object storage); the default is MEDIA_ROOT on
+# this machine's disk, which several nodes can also share over NFS.
+FILE_STORAGE = os.environ.get("FILE_STORAGE", "filesystem")
+if FILE_STORAGE == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["S3_BUCKET"],
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("S3_REGION") or None,
+            "access_key": os.environ.get("S3_ACCESS_KEY") or None,
+            "secret_key": os.environ.get("S3_SECRET_KEY") or None,
+            "location": os.environ.get("S3_PREFIX", ""),
+            # Files are never public: the portal streams them after its own permission check.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 
 # Visit attachments: photos and documents taken on site.
 VISIT_ATTACHMENT_MAX_BYTES = int(os.environ.get("VISIT_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
