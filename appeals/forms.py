@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from appeals.models import Appeal, AppealCategory, Feedback, ResolutionKind, Source, Tier, Urgency
 from appeals.services import ASSIGNABLE_KINDS
 from liaison.forms import MultipleFileField
-from liaison.models import Cadre, Rank, Unit, User
+from liaison.models import Cadre, Unit, User
+from liaison.pickers import may_substitute, supervising_leader_choices, use_picker
 from liaison.selectors import today
 
 
@@ -123,6 +124,10 @@ class UnitChoiceField(forms.ModelChoiceField):
     iterator = UnitsByKind
 
 
+ASSIGN_REFUSED = _("Choose a service group, working group, department or street that does not hold the appeal "
+                   "already.")
+
+
 class AssignForm(ActionForm):
     unit = UnitChoiceField(label=_("Assign to"), queryset=Unit.objects.none())
     workdays = forms.IntegerField(
@@ -138,6 +143,8 @@ class AssignForm(ActionForm):
         if self.appeal.handler_unit_id:
             units = units.exclude(pk=self.appeal.handler_unit_id)
         self.fields["unit"].queryset = units
+        use_picker(self.fields["unit"], "picker-units", kind=[str(k) for k in ASSIGNABLE_KINDS],
+                   exclude=self.appeal.handler_unit_id, invalid=ASSIGN_REFUSED)
         self.fields["deadline"].widget.attrs["min"] = today().isoformat()
 
 
@@ -155,7 +162,7 @@ class ResumeForm(ActionForm):
 
 
 def supervising_leaders():
-    return Cadre.objects.filter(active=True, rank__in=[Rank.DISTRICT, Rank.DIVISION]).select_related("unit")
+    return supervising_leader_choices()
 
 
 class PressForm(ActionForm):
@@ -171,6 +178,8 @@ class PressForm(ActionForm):
             # The second step is a supervision notice: it names a leader.
             self.fields["leader"].queryset = supervising_leaders()
             self.fields["leader"].required = True
+            use_picker(self.fields["leader"], "picker-cadres", leaders=1,
+                       invalid=_("Name an active district- or division-level leader."))
         else:
             del self.fields["leader"]
             del self.fields["response_workdays"]
@@ -240,6 +249,8 @@ class BulkAssignForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = assignable_units()
+        use_picker(self.fields["unit"], "picker-units", kind=[str(k) for k in ASSIGNABLE_KINDS],
+                   invalid=ASSIGN_REFUSED)
         for name, field in self.fields.items():
             if name != "appeals":
                 select = isinstance(field.widget, forms.Select)
@@ -280,14 +291,27 @@ class SubstitutionForm(forms.Form):
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         users = user_choices()
-        self.fields["substitute"].queryset = users.exclude(pk=user.pk)
+        self.fields["substitute"].queryset = users
+        use_picker(self.fields["substitute"], "picker-users", **{"for": "substitute"})
         if user.is_taskforce:
             self.fields["principal"].queryset = users
+            use_picker(self.fields["principal"], "picker-users", **{"for": "principal"})
+            self.fields["substitute"].widget.attrs["data-picker-param-principal"] = "#id_principal"
         else:
             del self.fields["principal"]
         self.fields["starts_on"].initial = today()
         _bootstrap(self)
+
+    def clean(self):
+        data = super().clean()
+        principal = data.get("principal") or self.user
+        substitute = data.get("substitute")
+        if substitute is not None and not may_substitute(principal, substitute):
+            self.add_error("substitute", _("A substitute must be another active login of the same unit and role as "
+                                           "the person away."))
+        return data
 
 
 # --- The enterprise's own verdict, through a link ---------------------------------------------

@@ -41,6 +41,7 @@ from appeals.permissions import principals_of
 from enterprises.industries import SECTION_CHOICES
 from liaison.models import Cadre, Unit, UnitKind, User
 from liaison.permissions import handled_unit_id
+from liaison.pickers import street_widget, unit_widget
 from liaison.selectors import today, within_days
 
 
@@ -94,15 +95,19 @@ class AppealFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
     awaiting_triage = django_filters.BooleanFilter(method="filter_triage", label=_("Awaiting assignment"))
     street = django_filters.ModelChoiceFilter(
-        field_name="enterprise__street", queryset=Unit.objects.filter(kind=UnitKind.STREET), label=_("Street")
+        field_name="enterprise__street", queryset=Unit.objects.filter(kind=UnitKind.STREET), label=_("Street"),
+        widget=street_widget(), empty_label=_("All"),
     )
     industry = django_filters.ChoiceFilter(
         field_name="enterprise__industry_section", choices=SECTION_CHOICES, label=_("Industry")
     )
-    handler_unit = django_filters.ModelChoiceFilter(queryset=Unit.objects.all(), label=_("Handling unit"))
+    handler_unit = django_filters.ModelChoiceFilter(
+        queryset=Unit.objects.all(), label=_("Handling unit"), widget=unit_widget(), empty_label=_("All")
+    )
     handler_cadre = django_filters.ModelChoiceFilter(queryset=Cadre.objects.all(), label=_("Handling cadre"))
     unit = django_filters.ModelChoiceFilter(
-        field_name="cadre__unit", queryset=Unit.objects.all(), label=_("Cadre's unit")
+        field_name="cadre__unit", queryset=Unit.objects.all(), label=_("Cadre's unit"), widget=unit_widget(),
+        empty_label=_("All"),
     )
     # On the timestamp itself (local midnight to the day's last instant), so that its index serves it.
     raised = django_filters.DateFromToRangeFilter(field_name="raised_at", label=_("Raised"))

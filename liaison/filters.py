@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from enterprises.industries import DIVISION_CHOICES, SECTION_CHOICES
 from enterprises.models import Enterprise, EnterpriseStatus, Ownership
 from liaison.models import Assignment, Cadre, Category, Rank, Unit, UnitKind, Visit, VisitMethod
+from liaison.pickers import street_widget, unit_widget
 
 
 class UnitFilter(django_filters.FilterSet):
@@ -23,7 +24,9 @@ class UnitFilter(django_filters.FilterSet):
 
 class CadreFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    unit = django_filters.ModelChoiceFilter(queryset=Unit.objects.all(), label=_("Unit"))
+    unit = django_filters.ModelChoiceFilter(
+        queryset=Unit.objects.all(), label=_("Unit"), widget=unit_widget(), empty_label=_("All")
+    )
     rank = django_filters.ChoiceFilter(choices=Rank.choices, label=_("Rank"))
     category = django_filters.ChoiceFilter(choices=Category.choices, label=_("Professional category"))
     active = django_filters.BooleanFilter(label=_("Active"))
@@ -47,7 +50,10 @@ class EnterpriseFilter(django_filters.FilterSet):
     industry = django_filters.CharFilter(method="filter_industry", label=_("Industry (section or division code)"))
     industry_section = django_filters.ChoiceFilter(choices=SECTION_CHOICES, label=_("Industry section"))
     industry_division = django_filters.ChoiceFilter(choices=DIVISION_CHOICES, label=_("Industry division"))
-    street = django_filters.ModelChoiceFilter(queryset=Unit.objects.filter(kind=UnitKind.STREET), label=_("Street"))
+    street = django_filters.ModelChoiceFilter(
+        queryset=Unit.objects.filter(kind=UnitKind.STREET), label=_("Street"), widget=street_widget(),
+        empty_label=_("All"),
+    )
     above_scale = django_filters.BooleanFilter(label=_("Above designated size"))
     high_tech = django_filters.BooleanFilter(label=_("High-tech"))
     ownership = django_filters.ChoiceFilter(choices=Ownership.choices, label=_("Ownership"))
@@ -88,10 +94,12 @@ class EnterpriseFilter(django_filters.FilterSet):
 class AssignmentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Cadre or enterprise"))
     unit = django_filters.ModelChoiceFilter(
-        field_name="cadre__unit", queryset=Unit.objects.all(), label=_("Cadre's unit")
+        field_name="cadre__unit", queryset=Unit.objects.all(), label=_("Cadre's unit"), widget=unit_widget(),
+        empty_label=_("All"),
     )
     street = django_filters.ModelChoiceFilter(
-        field_name="enterprise__street", queryset=Unit.objects.filter(kind=UnitKind.STREET), label=_("Street")
+        field_name="enterprise__street", queryset=Unit.objects.filter(kind=UnitKind.STREET), label=_("Street"),
+        widget=street_widget(), empty_label=_("All"),
     )
     active = django_filters.BooleanFilter(field_name="ended_on", lookup_expr="isnull", label=_("Active"))
 
@@ -112,7 +120,8 @@ class VisitFilter(django_filters.FilterSet):
     date = django_filters.DateFromToRangeFilter(label=_("Date"))
     method = django_filters.ChoiceFilter(choices=VisitMethod.choices, label=_("Method"))
     unit = django_filters.ModelChoiceFilter(
-        field_name="cadre__unit", queryset=Unit.objects.all(), label=_("Cadre's unit")
+        field_name="cadre__unit", queryset=Unit.objects.all(), label=_("Cadre's unit"), widget=unit_widget(),
+        empty_label=_("All"),
     )
     q = django_filters.CharFilter(method="search", label=_("Search"))
 

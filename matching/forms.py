@@ -4,13 +4,15 @@ from django.utils.translation import gettext_lazy as _
 from enterprises.industries import SECTION_CHOICES
 from enterprises.models import Enterprise, EnterpriseStatus
 from liaison.models import Cadre, Unit, UnitKind
+from liaison.pickers import PickerSelect, street_widget
 from matching.models import MAX_WEIGHT, Factor, Scope
 
 
 class ProposalForm(forms.Form):
     scope = forms.ChoiceField(label=_("Match"), choices=Scope.choices, initial=Scope.ALL, widget=forms.RadioSelect)
     street = forms.ModelChoiceField(
-        label=_("Street"), queryset=Unit.objects.filter(kind=UnitKind.STREET).order_by("name"), required=False
+        label=_("Street"), queryset=Unit.objects.filter(kind=UnitKind.STREET).order_by("name"), required=False,
+        widget=street_widget(),
     )
     section = forms.ChoiceField(label=_("Industry section"), choices=[("", "—"), *SECTION_CHOICES], required=False)
     above_scale_only = forms.BooleanField(label=_("Above-scale enterprises only"), required=False, initial=True)
@@ -41,6 +43,7 @@ class BlockForm(forms.Form):
     cadre = forms.ModelChoiceField(
         label=_("Cadre"),
         queryset=Cadre.objects.filter(active=True).select_related("unit").order_by("unit__name", "name"),
+        widget=PickerSelect("picker-cadres"),
     )
     enterprise = forms.ModelChoiceField(
         label=_("Enterprise"), queryset=Enterprise.objects.filter(status=EnterpriseStatus.OPERATING).order_by("name")

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from appeals.models import AppealCategory
 from enterprises.models import Enterprise
 from liaison.models import Cadre
+from liaison.pickers import use_picker
 from meetings.models import CountermeasureStatus, MeetingKind
 from policies.models import Policy
 
@@ -27,6 +28,7 @@ class MeetingForm(forms.Form):
         super().__init__(*args, **kwargs)
         cadres = Cadre.objects.filter(active=True).select_related("unit")
         self.fields["chair"].queryset = cadres
+        use_picker(self.fields["chair"], "picker-cadres")
         self.fields["participants"].queryset = cadres
 
 

@@ -418,7 +418,7 @@ def test_a_leader_posting_a_move_is_forbidden_and_a_stranger_gets_404(client, cl
 def test_a_substitute_acts_for_the_cadre_and_the_timeline_says_for_whom(client, clock, world):
     clock.set(ORDINARY_DAY)
     # given the cadre names a colleague as substitute on the substitutes page
-    colleague = factories.make_user(username="colleague", first_name="代", last_name="同事")
+    colleague = factories.make_cadre(unit=world.unit, name="代同事").user
     client.force_login(world.cadre)
     response = client.post(
         reverse("substitution-list"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from liaison.web import dashboard_views, views
+from liaison.web import dashboard_views, pickers, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -18,4 +18,8 @@ urlpatterns = [
     path("units/", views.unit_list, name="unit-list"),
     path("units/<int:pk>/", views.unit_detail, name="unit-detail"),
     path("cadres/<int:pk>/", views.cadre_detail, name="cadre-detail"),
+    path("pickers/units/", pickers.unit_picker, name="picker-units"),
+    path("pickers/streets/", pickers.street_picker, name="picker-streets"),
+    path("pickers/cadres/", pickers.cadre_picker, name="picker-cadres"),
+    path("pickers/users/", pickers.user_picker, name="picker-users"),
 ]
