@@ -188,7 +188,8 @@ def test_each_picker_answers_in_a_constant_number_of_queries(client, world, djan
     client.force_login(world.taskforce)
     # when the picker is asked (session and user included), the count stays small and fixed
     with django_assert_max_num_queries(4):
-        response = client.get(reverse(name), {"q": "批" if name != "picker-users" else "bulk", "leaders": 1, "for": "principal"})
+        query = "批" if name != "picker-users" else "bulk"
+        response = client.get(reverse(name), {"q": query, "leaders": 1, "for": "principal"})
     assert response.status_code == 200 and len(response.json()["results"]) == 20
 
 
