@@ -11,6 +11,7 @@ from appeals import services
 from appeals.models import Appeal, Status
 from liaison.models import Role
 from tests import factories
+from tests.pickers_support import pick
 from workdays.services import calendar_cache_clear
 
 # Other browser tests flush the database; serialized_rollback brings back the seeded categories
@@ -144,7 +145,7 @@ def test_an_appeal_from_a_visit_climbs_to_the_task_force_is_resolved_and_closed(
         shot(tf, "appeal-06-desktop-taskforce-home")
         tf.goto(f"{base}/appeals/")
         tf.check(f"#pick-{appeal.pk}")
-        tf.select_option("#bulk_unit", str(w["group"].pk))
+        pick(tf, "bulk_unit", "金融", "金融服务组")
         tf.fill("#bulk_workdays", "7")
         shot(tf, "appeal-07-desktop-triage")
         tf.click("#bulk-submit")

@@ -461,7 +461,7 @@ def test_bulk_assignment_assigns_every_ticked_appeal(en, clock, world):
     en.force_login(world.taskforce)
     page = en.get(reverse("appeal-list")).content.decode()
     assert all(f'id="pick-{a.pk}"' in page for a in appeals)
-    assert "<optgroup" in page  # units grouped by kind
+    assert 'data-picker="/pickers/units/?kind=service_group' in page  # searched as one types, grouped by kind
     response = en.post(
         reverse("appeal-bulk-assign"),
         {"appeals": [a.pk for a in appeals], "unit": world.group.pk, "workdays": "7",
