@@ -138,8 +138,9 @@ class PickerSelect(forms.Select):
             options.append(("", field.empty_label))
         if chosen and field is not None:
             key = field.to_field_name or "pk"
+            wanted = chosen if self.allow_multiple_selected else chosen[:1]
             try:
-                for obj in field.queryset.filter(**{f"{key}__in": chosen[:1]}):
+                for obj in field.queryset.filter(**{f"{key}__in": wanted}):
                     options.append((str(field.prepare_value(obj)), field.label_from_instance(obj)))
             except (ValueError, TypeError, ValidationError):
                 pass
@@ -160,6 +161,8 @@ class PickerSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None):
         html = super().render(name, value, attrs, renderer)
+        if self.allow_multiple_selected:
+            return html  # without JavaScript the chosen ones stay and can be taken off
         current = self.format_value(value)
         return format_html(
             '{}<noscript><input type="number" min="1" name="{}" value="{}" class="form-control form-control-sm mt-1"'
@@ -169,9 +172,15 @@ class PickerSelect(forms.Select):
         )
 
 
+class PickerSelectMultiple(PickerSelect, forms.SelectMultiple):
+    """The same for several values (e.g. a meeting's participants)."""
+
+
 def use_picker(field: forms.Field, url_name: str, *, invalid=None, **params) -> forms.Field:
     """Put a picker on a ModelChoiceField (or filter field), keeping its attributes and queryset."""
-    widget = PickerSelect(url_name, params, attrs=dict(field.widget.attrs))
+    kind = PickerSelectMultiple if isinstance(field.widget, forms.SelectMultiple) else PickerSelect
+    attrs = {k: v for k, v in field.widget.attrs.items() if k != "size"}
+    widget = kind(url_name, params, attrs=attrs)
     widget.choices = field.choices
     field.widget = widget
     if invalid is not None:

@@ -29,6 +29,7 @@ class MeetingForm(forms.Form):
         cadres = Cadre.objects.filter(active=True).select_related("unit")
         self.fields["chair"].queryset = cadres
         use_picker(self.fields["chair"], "picker-cadres")
+        use_picker(self.fields["participants"], "picker-cadres")
         self.fields["participants"].queryset = cadres
 
 

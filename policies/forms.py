@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from enterprises.industries import DIVISION_CHOICES, SECTION_CHOICES
 from enterprises.models import Ownership
 from liaison.models import Unit, UnitKind
+from liaison.pickers import PickerSelectMultiple
 from policies.models import DeliveryStatus, Policy, RuleGroup
 
 YES_NO_ANY = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
@@ -104,7 +105,8 @@ class RuleGroupForm(forms.ModelForm):
     )
     ownerships = forms.MultipleChoiceField(label=_("Ownership types"), choices=Ownership.choices, required=False)
     streets = forms.ModelMultipleChoiceField(
-        label=_("Streets"), queryset=Unit.objects.filter(kind=UnitKind.STREET).order_by("name"), required=False
+        label=_("Streets"), queryset=Unit.objects.filter(kind=UnitKind.STREET).order_by("name"), required=False,
+        widget=PickerSelectMultiple("picker-streets"),
     )
 
     class Meta:

@@ -12,6 +12,7 @@ import pytest
 from liaison.models import Assignment, Category, Rank
 from matching.models import Proposal
 from tests import factories
+from tests.pickers_support import pick
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -73,7 +74,7 @@ def test_staff_propose_for_a_street_read_a_breakdown_and_accept_all(live_server,
     page.click("#nav-pairing")
     page.click("#nav-matching")
     page.check("input[name=scope][value=street]")
-    page.select_option("#id_street", str(street.pk))
+    pick(page, "id_street", "人民", "人民广场街道")
     shot(page, "desktop-index")
     page.click("#propose")
     page.wait_for_selector("#pairs")

@@ -47,7 +47,8 @@
       preload: false,
       allowEmptyOption: false,
       placeholder: texts.placeholder,
-      plugins: emptyOption ? ["clear_button"] : [],
+      maxItems: select.multiple ? null : 1,
+      plugins: select.multiple ? ["remove_button"] : (emptyOption ? ["clear_button"] : []),
       score: function () { return function () { return 1; }; },
       shouldLoad: function (query) { return query.length >= 1; },
       load: function (query, callback) {
