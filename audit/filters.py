@@ -5,6 +5,12 @@ from django.utils.translation import gettext_lazy as _
 from audit.models import AuditEvent, Kind
 
 
+class AddressFilter(django_filters.CharFilter):
+    """An IP address, checked before it reaches PostgreSQL's `inet` column."""
+
+    field_class = forms.GenericIPAddressField
+
+
 class AuditEventFilter(django_filters.FilterSet):
     user = django_filters.CharFilter(field_name="username", lookup_expr="icontains", label=_("User name"))
     kind = django_filters.ChoiceFilter(choices=Kind.choices, label=_("Kind"))
@@ -14,7 +20,7 @@ class AuditEventFilter(django_filters.FilterSet):
     date_before = django_filters.DateFilter(
         field_name="at", lookup_expr="date__lte", label=_("To"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    address = django_filters.CharFilter(field_name="address", lookup_expr="exact", label=_("Address"))
+    address = AddressFilter(field_name="address", lookup_expr="exact", label=_("Address"))
 
     class Meta:
         model = AuditEvent

@@ -304,6 +304,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The error answers any operation can give (401, 403, 404, 400) with their bodies.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "liaison.api.schema.document_error_responses",
+    ],
     # One name per choice set: appeals reuse the field names "status" and "kind" of the roster API,
     # and name one set several ways (status, from_status, to_status).
     "ENUM_NAME_OVERRIDES": {

@@ -29,3 +29,6 @@ urlpatterns = [
     path("evaluations/", include("evaluations.urls")),
     path("", include("liaison.web.urls")),
 ]
+
+# JSON under /api/, the usual page elsewhere.
+handler404 = "liaison.api.exceptions.page_not_found"

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import django_filters
+from django import forms
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -16,9 +17,20 @@ from meetings.models import Countermeasure, Meeting, MeetingEnterprise, MeetingI
 LEADER_RANKS = (Rank.DISTRICT, Rank.DIVISION)
 
 
+class YearFilter(django_filters.NumberFilter):
+    """A whole year a date can have (1 to 9999): `year=0` or a huge number is a 400, not a 500."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 9999)
+        super().__init__(*args, **kwargs)
+
+
 class MeetingFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=MeetingKind.choices)
-    year = django_filters.NumberFilter(label=_("Year"), field_name="date", lookup_expr="year")
+    year = YearFilter(label=_("Year"), field_name="date", lookup_expr="year")
 
     class Meta:
         model = Meeting

@@ -21,6 +21,7 @@ from appeals.models import (
     Feedback,
     ResolutionKind,
     Source,
+    Status,
     Tier,
     Urgency,
 )
@@ -140,7 +141,10 @@ class AppealDetailSerializer(AppealSerializer):
     supervising_leader_name = serializers.CharField(
         source="supervising_leader.name", read_only=True, default=None, allow_null=True
     )
+    # Blank until resolved / until the enterprise answers: "" is a value, so the schema's enum lists it.
+    resolution_kind = serializers.ChoiceField(choices=ResolutionKind.choices, allow_blank=True, read_only=True)
     resolution_kind_display = serializers.CharField(source="get_resolution_kind_display", read_only=True)
+    feedback = serializers.ChoiceField(choices=Feedback.choices, allow_blank=True, read_only=True)
     resolved_by_name = serializers.CharField(
         source="resolved_by.display_name", read_only=True, default=None, allow_null=True
     )
@@ -206,7 +210,10 @@ class AppealEventSerializer(serializers.ModelSerializer):
         source="on_behalf_of.display_name", read_only=True, default=None, allow_null=True,
         help_text=_("Whom the actor stood in for, when acting as a substitute."),
     )
+    # Blank on the event that raised the appeal (no state before it).
+    from_status = serializers.ChoiceField(choices=Status.choices, allow_blank=True, read_only=True)
     from_status_display = serializers.CharField(source="get_from_status_display", read_only=True)
+    to_status = serializers.ChoiceField(choices=Status.choices, allow_blank=True, read_only=True)
     to_status_display = serializers.CharField(source="get_to_status_display", read_only=True)
     from_tier_display = serializers.CharField(
         source="get_from_tier_display", read_only=True, default=None, allow_null=True

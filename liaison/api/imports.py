@@ -153,6 +153,12 @@ class BaseExportView(APIView):
     renderer_classes = [JSONRenderer, XlsxRenderer]
     build = None
 
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        # An error is JSON even when the client asked for the workbook (not JSON labelled as .xlsx).
+        self.request.accepted_renderer, self.request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
+        return response
+
     def get(self, request):
         export = type(self).build(viewer=request.user, params=request.query_params)
         response = exports.file_response(export)

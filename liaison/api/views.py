@@ -69,6 +69,13 @@ class RosterViewSet(
         self.save_service(instance, self.request.user)
         serializer.instance = self.reload(instance)
 
+    def update(self, request, *args, **kwargs):
+        response = super().update(request, *args, **kwargs)
+        # A partial serializer leaves out every field it would fill with its default (a unit without a
+        # parent lost `parent_name` on PATCH): answer with the whole row, as GET does.
+        response.data = self.get_serializer(self.reload(self.get_object())).data
+        return response
+
 
 @extend_schema_view(
     list=extend_schema(summary=_("List units")),

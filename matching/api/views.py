@@ -59,7 +59,7 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         proposal = self.get_queryset().get(pk=proposal.pk)
         return Response(s.ProposalSerializer(proposal).data, status.HTTP_201_CREATED)
 
-    @extend_schema(summary=_("The proposal's pairs with their scores by factor"), responses=s.ProposalPairSerializer)
+    @extend_schema(summary=_("The proposal's pairs with their scores by factor"), responses=s.ProposalPairSerializer(many=True))
     @action(detail=True, methods=["get"], serializer_class=s.ProposalPairSerializer)
     def pairs(self, request, pk=None):
         proposal = self.get_object()
@@ -67,7 +67,8 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return self.get_paginated_response(s.ProposalPairSerializer(page, many=True).data)
 
     @extend_schema(
-        summary=_("The enterprises and cadres the proposal left unpaired"), responses=s.ProposalLeftoverSerializer
+        summary=_("The enterprises and cadres the proposal left unpaired"),
+        responses=s.ProposalLeftoverSerializer(many=True),
     )
     @action(detail=True, methods=["get"], serializer_class=s.ProposalLeftoverSerializer)
     def leftovers(self, request, pk=None):

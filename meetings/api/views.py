@@ -57,20 +57,6 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return Response(output.data, status.HTTP_201_CREATED)
 
     @extend_schema(
-        summary=_("Turn the meeting's issues into appeals"),
-        description=_(
-            "Raises an appeal (source `meeting`) for every issue that has none yet, all in one transaction: "
-            "if one is refused, none is kept. Issues already turned into appeals are skipped."
-        ),
-        request=None,
-        responses={
-            200: s.IssuesToAppealsSerializer,
-            400: OpenApiResponse(description=_("An appeal was refused.")),
-            403: OpenApiResponse(description=_("Only task-force staff do this.")),
-            404: OpenApiResponse(description=_("No such meeting.")),
-        },
-    )
-    @extend_schema(
         summary=_("Withdraw a meeting recorded by mistake"),
         description=_(
             "Meetings are never deleted. A withdrawn meeting stays on record with who withdrew it, when and why, "
@@ -92,6 +78,20 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         services.meeting_withdraw(meeting_id=meeting.pk, acting_user=request.user, reason=data.validated_data["reason"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    @extend_schema(
+        summary=_("Turn the meeting's issues into appeals"),
+        description=_(
+            "Raises an appeal (source `meeting`) for every issue that has none yet, all in one transaction: "
+            "if one is refused, none is kept. Issues already turned into appeals are skipped."
+        ),
+        request=None,
+        responses={
+            200: s.IssuesToAppealsSerializer,
+            400: OpenApiResponse(description=_("An appeal was refused.")),
+            403: OpenApiResponse(description=_("Only task-force staff do this.")),
+            404: OpenApiResponse(description=_("No such meeting.")),
+        },
+    )
     @action(detail=True, methods=["post"], url_path="issues-to-appeals")
     def issues_to_appeals(self, request, pk=None):
         meeting = self.get_object()

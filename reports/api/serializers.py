@@ -175,6 +175,12 @@ class BulletinPublishSerializer(serializers.Serializer):
         error_messages={"invalid": _("Enter a month as YYYY-MM.")},
     )
 
+    def validate_month(self, value: str) -> str:
+        # 0000-01 matches the pattern but is no date; a year before 1900 has no six-month trend to draw.
+        if int(value[:4]) < 1900:
+            raise serializers.ValidationError(_("Enter a month as YYYY-MM."))
+        return value
+
 
 class BulletinReissueSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=1000, help_text=_("Why the bulletin is corrected."))
