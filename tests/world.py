@@ -83,6 +83,8 @@ def build_world() -> World:
         "meeting": Meeting.objects.create(kind="solicitation", title="征求意见会", date=date(2026, 5, 10)),
         "proposal": matching_services.proposal_create(acting_user=users["taskforce"]),
         "bulletin": bulletin,
-        "job_run": JobRun.objects.create(job="monthly_bulletin", period=date(2026, 6, 1), requested_by=users["taskforce"]),
+        "job_run": JobRun.objects.create(
+            job="monthly_bulletin", period=date(2026, 6, 1), requested_by=users["taskforce"]
+        ),
     }
     return World(users=users, own=own, other=other, shared=shared)

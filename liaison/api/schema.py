@@ -3,8 +3,9 @@
 drf-spectacular documents the success answer of an operation and the errors its view declares; the
 ones any operation gives are added here: 401 without valid credentials, 403 for a role (or a password
 that must be changed first), 404 for an id that is not there or not visible (and DRF's answer to a
-`?format=` it cannot render), 400 for input that does not validate (query parameters or body). Bodies are DRF's: `{"detail": …, "code": …}` for the first
-three, field names to lists of messages for a 400.
+`?format=` it cannot render), 400 for input that does not validate (query parameters or body).
+Bodies are DRF's: `{"detail": …, "code": …}` for the first three, field names to lists of
+messages for a 400.
 """
 
 from __future__ import annotations

@@ -59,7 +59,9 @@ class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         proposal = self.get_queryset().get(pk=proposal.pk)
         return Response(s.ProposalSerializer(proposal).data, status.HTTP_201_CREATED)
 
-    @extend_schema(summary=_("The proposal's pairs with their scores by factor"), responses=s.ProposalPairSerializer(many=True))
+    @extend_schema(
+        summary=_("The proposal's pairs with their scores by factor"), responses=s.ProposalPairSerializer(many=True)
+    )
     @action(detail=True, methods=["get"], serializer_class=s.ProposalPairSerializer)
     def pairs(self, request, pk=None):
         proposal = self.get_object()
