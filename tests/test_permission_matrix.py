@@ -510,3 +510,78 @@ def test_the_leak_check_finds_what_task_force_staff_may_see(world, clients):
     leaks = leaks_for("tf", world, clients)
     # then the check finds the other unit's rows in every list (so a leak would not go unseen)
     assert len(leaks) >= len(LISTS) - 1, leaks
+
+
+# --- A few sensitive actions, posted ------------------------------------------------------------
+# Each POST runs in a savepoint rolled back at once, so every role meets the same world. 400 means
+# the role was let through to the input check (the body is valid only where the role may act).
+
+POST_BODIES = {
+    "api:visit-withdraw": {"reason": "误录"},
+    "visit-withdraw": {"reason": "误录"},
+    "api:assignment-end": {"reason": "岗位调整", "ended_on": "2026-06-30"},
+    "assignment-end": {"reason": "岗位调整", "ended_on": "2026-06-30"},
+    "api:appeal-escalate": {"version": 1, "reason": "需单位协调"},
+    "api:bulletin-publish": {"month": "2026-05"},
+    "api:evaluation-run": {"year": 2025},
+    "api:matching-proposal-accept": {"all": True},
+    "api:meeting-withdraw": {"reason": "重复录入"},
+    "api:policy-generate-deliveries": {},
+    "roster-pair": {},
+}
+
+POST_TABLE = """
+url name                          | object | anon  | cadre | unit  | group | tf    | leader | admin
+api:appeal-escalate               | other  | 401   | 404   | 404   | 404   | 403   | 403   | 403
+api:appeal-escalate               | own    | 401   | 200   | 403   | 404   | 403   | 403   | 403
+api:assignment-end                | other  | 401   | 403   | 403   | 403   | 200   | 403   | 200
+api:assignment-end                | own    | 401   | 403   | 403   | 403   | 200   | 403   | 200
+api:bulletin-publish              |        | 401   | 403   | 403   | 403   | 201   | 403   | 201
+api:evaluation-run                |        | 401   | 403   | 403   | 403   | 201   | 403   | 201
+api:matching-proposal-accept      |        | 401   | 403   | 403   | 403   | 200   | 403   | 200
+api:meeting-withdraw              |        | 401   | 403   | 403   | 403   | 204   | 403   | 204
+api:policy-generate-deliveries    |        | 401   | 403   | 403   | 403   | 400   | 403   | 400
+api:visit-withdraw                | other  | 401   | 404   | 404   | 404   | 204   | 403   | 204
+api:visit-withdraw                | own    | 401   | 204   | 403   | 404   | 204   | 403   | 204
+assignment-end                    | other  | login | 403   | 403   | 403   | 302   | 403   | 302
+assignment-end                    | own    | login | 403   | 403   | 403   | 302   | 403   | 302
+roster-pair                       |        | login | 403   | 403   | 403   | 302   | 403   | 302
+visit-withdraw                    | other  | login | 404   | 404   | 404   | 302   | 403   | 302
+visit-withdraw                    | own    | login | 302   | 403   | 404   | 302   | 403   | 302
+"""
+POSTED = parse(POST_TABLE)
+
+
+def post_rows() -> list[tuple[str, str]]:
+    return sorted((name, case) for name in POST_BODIES for case in cases_of(name))
+
+
+@pytest.mark.django_db
+def test_each_role_may_post_only_what_the_table_says(world, clients):
+    # when every role posts each sensitive action
+    observed = {}
+    for name, case in post_rows():
+        path, answers = path_of(name, case, world), {}
+        for role in ROLES:
+            with transaction.atomic():
+                api = name.startswith("api:")
+                body = POST_BODIES[name]
+                response = (
+                    clients[role].post(path, body, content_type="application/json") if api
+                    else clients[role].post(path, body)
+                )
+                answers[role] = answer_of(response)
+                transaction.set_rollback(True)
+        observed[(name, case)] = answers
+    if os.environ.get("PERMISSION_MATRIX_PRINT"):
+        print()
+        for (name, case), answers in observed.items():
+            print(f"{name:<34}| {case:<7}| " + " | ".join(f"{answers[role]:<5}" for role in ROLES))
+    # then each answer is the table's
+    wrong = [
+        f"POST {name} {case} {role}: expected {POSTED.get((name, case), {}).get(role)}, got {answers[role]}"
+        for (name, case), answers in observed.items()
+        for role in ROLES
+        if answers[role] != POSTED.get((name, case), {}).get(role)
+    ]
+    assert wrong == [], "\n".join(wrong)
