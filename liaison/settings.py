@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -28,7 +29,16 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-dev-key-change-me-in-production-0123456789abcdef")
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    # Production never falls back to a key in the repository: sessions, password-reset and feedback
+    # links and token fingerprints would be forgeable by anyone who read it. The test suite has its own.
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long random value "
+            '(python -c "import secrets; print(secrets.token_urlsafe(50))"), or DEBUG=true for development.'
+        )
+    SECRET_KEY = "insecure-dev-key-for-debug-only-never-in-production-0123456789abcdef"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -66,6 +76,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "liaison.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -108,6 +120,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        # A kept connection the database dropped (restart, fail-over, idle kill) is replaced before
+        # the request uses it, instead of failing the request.
+        conn_health_checks=env_bool("DB_CONN_HEALTH_CHECKS", True),
     )
 }
 if os.environ.get("TEST_DATABASE_NAME"):
@@ -337,6 +352,45 @@ SPECTACULAR_SETTINGS = {
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY") else None
+# A site with HTTPS-only cookies is served over HTTPS: plain HTTP is redirected (behind the proxy,
+# X-Forwarded-Proto says which), except /healthz, which a load balancer probes over HTTP.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", SESSION_COOKIE_SECURE)
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]
+# HSTS is only sent over HTTPS; one year, subdomains and preload unless the operator says otherwise.
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (Django's own middleware): scripts, fonts, images and connections from this
+# site only, no inline script or eval. Styles allow 'unsafe-inline' for the style attributes and the
+# few <style> blocks of the templates (and those Tom Select and htmx add); no script can use that.
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# Browser features no page uses are switched off (liaison.security.PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY = {
+    feature: "()"
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb", "serial", "bluetooth",
+                    "midi", "magnetometer", "gyroscope", "accelerometer", "display-capture", "browsing-topics")
+}
+# The API's schema and docs (/api/schema/, /api/docs/, /api/redoc/) need a sign-in unless this is true.
+API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", False)
+# /healthz: a worker's heartbeat older than this many seconds counts as no worker; whether a missing
+# worker makes /healthz answer 503 (a load balancer probing app nodes may not want that).
+CELERY_HEARTBEAT_SECONDS = int(os.environ.get("CELERY_HEARTBEAT_SECONDS", "15"))
+HEALTHZ_WORKER_MAX_AGE = int(os.environ.get("HEALTHZ_WORKER_MAX_AGE", "60"))
+HEALTHZ_REQUIRE_WORKER = env_bool("HEALTHZ_REQUIRE_WORKER", True)
 
 # --- Sign-in security: lock-out, tokens, sessions, audit -----------------------------------
 # A user name is locked after LOGIN_FAILURE_LIMIT failed sign-ins, an address after
@@ -363,9 +417,21 @@ SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 # The audit log keeps rows this long (never under 180 days: the database refuses younger deletes too).
 AUDIT_RETENTION_DAYS = max(180, int(os.environ.get("AUDIT_RETENTION_DAYS", "180")))
 
+# Mail: SMTP from EMAIL_* in production; the console only when DEBUG (the demo).
+_MAIL_DEFAULT = "console" if DEBUG else "smtp"
 MAILERS = {
-    "default": {"BACKEND": os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")},
+    "default": {"BACKEND": os.environ.get("EMAIL_BACKEND", f"django.core.mail.backends.{_MAIL_DEFAULT}.EmailBackend")},
 }
+if MAILERS["default"]["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
+    MAILERS["default"]["OPTIONS"] = {
+        "host": os.environ.get("EMAIL_HOST", "localhost"),
+        "port": int(os.environ.get("EMAIL_PORT", "25")),
+        "username": os.environ.get("EMAIL_HOST_USER", ""),
+        "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": env_bool("EMAIL_USE_TLS", False),
+        "use_ssl": env_bool("EMAIL_USE_SSL", False),
+        "timeout": int(os.environ.get("EMAIL_TIMEOUT", "10")),
+    }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "liaison@localhost")
 
 LOGGING = {

@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from liaison.api.docs import RedocView, SchemaView, SwaggerView
+from liaison.health import healthz
 
 urlpatterns = [
     # One password change for everyone (it clears the must-change flag, kills tokens, is audited).
@@ -14,9 +16,12 @@ urlpatterns = [
     path("", include("audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("liaison.api.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    # Behind a sign-in unless API_DOCS_PUBLIC (liaison.api.docs).
+    path("api/schema/", SchemaView.as_view(), name="schema"),
+    path("api/docs/", SwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/redoc/", RedocView.as_view(url_name="schema"), name="api-redoc"),
+    # For the load balancer: no sign-in, exempt from the HTTPS redirect (liaison.health).
+    path("healthz", healthz, name="healthz"),
     path("data/", include("liaison.data_urls")),
     path("enterprises/", include("enterprises.urls")),
     path("", include("appeals.urls")),
