@@ -771,7 +771,8 @@ APPEAL_PATHS = [
 ]
 
 
-def test_the_schema_documents_every_appeals_path_with_its_conflicts(client):
+def test_the_schema_documents_every_appeals_path_with_its_conflicts(client, admin_user_):
+    client.force_login(admin_user_)  # the schema needs a sign-in
     # when the schema is read
     response = client.get("/api/schema/", HTTP_ACCEPT_LANGUAGE="en")
     schema = yaml.safe_load(response.content)

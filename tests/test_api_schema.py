@@ -33,7 +33,8 @@ ASSET_RE = re.compile(r"""(?:src|href)="([^"]+)\"""")
 
 
 @pytest.fixture
-def schema(client) -> dict:
+def schema(client, admin_user_) -> dict:
+    client.force_login(admin_user_)  # the schema needs a sign-in
     response = client.get("/api/schema/")
     assert response.status_code == 200
     return yaml.safe_load(response.content)
@@ -74,8 +75,9 @@ def test_schema_describes_the_shapes_the_auto_schema_cannot_guess(schema):
     assert set(paths["/api/v1/assignments/{id}/"]) == {"get"}
 
 
-def test_swagger_ui_refers_to_nothing_outside_the_site(client):
-    # when the API docs page is read
+def test_swagger_ui_refers_to_nothing_outside_the_site(client, admin_user_):
+    # when the API docs page is read by a signed-in user
+    client.force_login(admin_user_)
     response = client.get("/api/docs/")
     html = response.content.decode()
     # then it links no external address, and every asset it loads is served here

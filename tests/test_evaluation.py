@@ -478,9 +478,10 @@ def test_api_score_list_keeps_to_a_fixed_number_of_queries(
     assert response.json()["count"] == 34
 
 
-def test_schema_documents_the_evaluation_endpoints(client):
+def test_schema_documents_the_evaluation_endpoints(client, admin_user_):
     import yaml
 
+    client.force_login(admin_user_)  # the schema needs a sign-in
     paths = yaml.safe_load(client.get("/api/schema/").content)["paths"]
     for path in (
         "/api/v1/evaluations/",

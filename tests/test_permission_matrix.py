@@ -103,12 +103,12 @@ TABLE = """
 url name                          | object | anon  | cadre | unit  | group | tf    | leader | admin
 admin:index                       |        | login | login | login | login | login | login | 200
 admin:liaison_visit_changelist    |        | login | login | login | login | login | login | 200
-api-docs                          |        | 200   | 200   | 200   | 200   | 200   | 200   | 200
+api-docs                          |        | login | 200   | 200   | 200   | 200   | 200   | 200
 api-export-roster                 |        | 401   | 403   | 200   | 200   | 200   | 200   | 200
 api-export-visits                 |        | 401   | 200   | 200   | 200   | 200   | 200   | 200
 api-import-cadres                 |        | 401   | 403   | 403   | 403   | 405   | 403   | 405
 api-import-enterprises            |        | 401   | 403   | 403   | 403   | 405   | 403   | 405
-api-redoc                         |        | 200   | 200   | 200   | 200   | 200   | 200   | 200
+api-redoc                         |        | login | 200   | 200   | 200   | 200   | 200   | 200
 api:api-root                      |        | 401   | 200   | 200   | 200   | 200   | 200   | 200
 api:appeal-assign                 | other  | 401   | 405   | 405   | 405   | 405   | 405   | 405
 api:appeal-assign                 | own    | 401   | 405   | 405   | 405   | 405   | 405   | 405
@@ -255,6 +255,7 @@ evaluation-weights                |        | login | 403   | 403   | 403   | 200
 evaluation-year                   |        | login | 403   | 403   | 403   | 404   | 404   | 404
 export-roster                     |        | login | 403   | 200   | 200   | 200   | 200   | 200
 export-visits                     |        | login | 200   | 200   | 200   | 200   | 200   | 200
+healthz                           |        | 200   | 200   | 200   | 200   | 200   | 200   | 200
 home                              |        | login | 200   | 200   | 200   | 200   | 200   | 200
 import-cancel                     |        | login | 405   | 405   | 405   | 405   | 405   | 405
 import-confirm                    |        | login | 405   | 405   | 405   | 405   | 405   | 405
@@ -311,7 +312,7 @@ policy-qr-svg                     |        | 200   | 200   | 200   | 200   | 200
 policy-scans                      |        | login | 403   | 403   | 403   | 200   | 200   | 200
 roster                            |        | login | 403   | 200   | 200   | 200   | 200   | 200
 roster-pair                       |        | login | 403   | 403   | 403   | 302   | 403   | 302
-schema                            |        | 200   | 200   | 200   | 200   | 200   | 200   | 200
+schema                            |        | 401   | 200   | 200   | 200   | 200   | 200   | 200
 set_language                      |        | 302   | 302   | 302   | 302   | 302   | 302   | 302
 substitution-list                 |        | login | 200   | 200   | 200   | 200   | 200   | 200
 token-list                        |        | login | 200   | 200   | 200   | 200   | 200   | 200
