@@ -26,6 +26,7 @@ DESCRIPTIONS = {
     "401": "No valid credentials.",
     "403": "Not allowed for this user.",
     "404": "Not found, not visible to this user, a page past the last, or a `format` the API does not render.",
+    "415": "A body whose media type the operation does not read, or a multipart body that cannot be parsed.",
 }
 METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -36,6 +37,8 @@ def _error_codes(operation: dict) -> list[str]:
         codes += ["401", "403"]
     if operation.get("requestBody") or any(p.get("in") == "query" for p in operation.get("parameters", [])):
         codes.append("400")
+    if operation.get("requestBody"):
+        codes.append("415")  # DRF refuses an unreadable body before the view runs
     codes.append("404")  # an object that is not there, a page past the last, or a `?format=` no renderer has
     return codes
 
