@@ -53,7 +53,7 @@ def act(page, action: str, fields: dict[str, str] | None = None, *, kind: str) -
             page.fill(selector, value)
     page.click(f"#action-{action} button[data-submit={action}]")
     page.wait_for_function(
-        f"document.querySelectorAll('#timeline li').length > {before}"
+        f"() => document.querySelectorAll('#timeline li').length > {before}"
         f" && document.querySelector('#timeline li:last-child').dataset.kind === '{kind}'"
     )
 

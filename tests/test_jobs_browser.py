@@ -87,7 +87,7 @@ def test_the_run_page_follows_a_running_job_until_it_ends(live_server, desktop_p
     shot(page, "jobs-run-running-desktop")
     # when the worker reports more progress, then finishes
     JobRun.objects.filter(pk=run.pk).update(done=6, note="区商务局")
-    page.wait_for_function("document.querySelector('#run-progress').dataset.done === '6'", timeout=5000)
+    page.wait_for_function("() => document.querySelector('#run-progress').dataset.done === '6'", timeout=5000)
     JobRun.objects.filter(pk=run.pk).update(
         status=RunStatus.SUCCEEDED, done=8, result={"week_start": "2026-06-08", "units": 8, "created": 8}
     )

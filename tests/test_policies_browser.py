@@ -121,7 +121,7 @@ def test_task_force_staff_work_the_catalogue_on_a_desktop(live_server, desktop_p
     # a search narrows it
     page.fill("input[name=q]", "贴息")
     page.press("input[name=q]", "Enter")
-    page.wait_for_function("document.querySelectorAll('[data-policy]').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('[data-policy]').length === 1")
     # the detail page and the beneficiary list
     page.goto(f"{live_server.url}/policies/{policy.pk}/")
     assert "规上制造业" in page.locator("#rules").inner_text()
