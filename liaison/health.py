@@ -67,7 +67,12 @@ def health_report() -> tuple[bool, dict]:
     for name, check in CHECKS.items():
         started = time.monotonic()
         try:
-            result = check()
+            redis_down = components.get("redis", {}).get("status") == "down"
+            if name == "celery_worker" and redis_down and not settings.CELERY_TASK_ALWAYS_EAGER:
+                # The heartbeat lives in Redis: no second wait for an unreachable server.
+                result = {"status": "down", "required": settings.HEALTHZ_REQUIRE_WORKER}
+            else:
+                result = check()
         except Exception:
             log.exception("health check %s failed", name)
             result = {"status": "down"}
