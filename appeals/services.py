@@ -40,6 +40,7 @@ from appeals.models import (
     Urgency,
 )
 from enterprises.models import Enterprise
+from liaison.extensions import StateConflict
 from liaison.models import Assignment, Cadre, Unit, UnitKind, User, Visit
 from liaison.selectors import today
 from liaison.uploads import store_attachments, validate_attachments
@@ -48,16 +49,23 @@ from workdays.services import add_workdays, span_is_provisional, workdays_betwee
 DEFAULT_TIER_WORKDAYS = {Tier.INDIVIDUAL: 5, Tier.UNIT: 10, Tier.TASKFORCE: 15}
 
 
-class TransitionError(ValidationError):
+class TransitionError(StateConflict, ValidationError):
     """The move is not allowed from the appeal's current state."""
 
+    conflict_code = "illegal_transition"
 
-class ConcurrentChange(Exception):
+
+class ConcurrentChange(StateConflict, Exception):
     """Someone changed the appeal since the actor looked at it."""
+
+    conflict_code = "stale_version"
 
     def __init__(self, appeal: Appeal):
         self.appeal = appeal
         super().__init__(_("This appeal has already been changed by someone else. Reload it and try again."))
+
+    def conflict_extra(self) -> dict:
+        return {"version": self.appeal.version}
 
 
 @dataclass(frozen=True)

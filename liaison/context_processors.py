@@ -1,6 +1,6 @@
 import functools
 
-from liaison import permissions
+from liaison import extensions, permissions
 
 
 def navigation(request):
@@ -8,10 +8,8 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from reports.permissions import can_view_bulletin
-
     return {
-        "nav_can_view_bulletin": can_view_bulletin(user),
+        **{name: predicate(user) for name, predicate in extensions.nav_flags.items()},
         "nav_can_view_roster": permissions.can_view_roster(user),
         "nav_can_manage_roster": permissions.can_manage_roster(user),
         "nav_sees_everything": permissions.sees_everything(user),

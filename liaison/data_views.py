@@ -101,7 +101,7 @@ def _set_state(entry: dict, *, old: str, new: str) -> bool:
 class ImportUploadForm(forms.Form):
     kind = forms.ChoiceField(
         label=gettext_lazy("What to import"),
-        choices=[(kind, imports.KIND_LABELS[kind]) for kind in imports.KINDS],
+        choices=lambda: [(kind, imports.KIND_LABELS[kind]) for kind in imports.KINDS],
         initial=imports.ENTERPRISES,
         widget=forms.RadioSelect,
     )

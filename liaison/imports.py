@@ -39,16 +39,14 @@ from enterprises.industries import DIVISIONS, SECTIONS
 from enterprises.models import Enterprise, EnterpriseStatus, Ownership
 from enterprises.validators import credit_code_error, make_credit_code, normalize_credit_code
 from liaison.models import Cadre, Category, Rank, Role, Unit, UnitKind, User
-from policies.models import Policy, PolicyCategory, PolicyStatus
 
 ENTERPRISES = "enterprises"
 CADRES = "cadres"
-POLICIES = "policies"
-KINDS = (ENTERPRISES, CADRES, POLICIES)
+# Kinds the apps above the core add with register_kind() (policies).
+KINDS: list[str] = [ENTERPRISES, CADRES]
 KIND_LABELS = {
     ENTERPRISES: gettext_lazy("Enterprises"),
     CADRES: gettext_lazy("Cadres"),
-    POLICIES: gettext_lazy("Policies"),
 }
 
 ALLOWED_EXTENSIONS = (".xlsx", ".csv")
@@ -561,142 +559,19 @@ class CadreResource(BaseImportResource):
             instance.user = user
 
 
-class PolicyCategoryWidget(widgets.Widget):
-    """A policy category by its name (财税金融支持) or its code; loads the categories once per import."""
-
-    def __init__(self):
-        super().__init__()
-        self._categories: dict | None = None
-
-    def clean(self, value, row=None, **kwargs):
-        if is_blank(value):
-            return None
-        if self._categories is None:
-            self._categories = {}
-            for category in PolicyCategory.objects.all():
-                self._categories[category.name] = category
-                self._categories[category.code.lower()] = category
-        text = as_text(value)
-        category = self._categories.get(text) or self._categories.get(text.lower())
-        if category is None:
-            names = [c.name for key, c in self._categories.items() if key == c.name]
-            raise ValueError(
-                _("%(value)s is not a policy category: write one of %(names)s.")
-                % {"value": _quoted(value), "names": "、".join(names)}
-            )
-        return category
-
-
-class PolicyResource(BaseImportResource):
-    """Policies, identified by their document number (文号), or by their title when there is none."""
-
-    kind = POLICIES
-    required_columns = ("标题", "类别")
-    key_columns = ("标题", "文号")
-
-    title = column("标题", "title", TextWidget())
-    doc_number = column("文号", "doc_number", TextWidget())
-    issuer = column("发文机关", "issuer", TextWidget())
-    category = column("类别", "category", PolicyCategoryWidget())
-    summary = column("摘要", "summary", TextWidget())
-    full_text = column("全文", "full_text", TextWidget())
-    eligibility_text = column("申报条件", "eligibility_text", TextWidget())
-    benefit = column("支持内容", "benefit", TextWidget())
-    how_to_apply = column("申报方式", "how_to_apply", TextWidget())
-    contact = column("联系方式", "contact", TextWidget())
-    effective_from = column("生效日期", "effective_from", DateWidget(allow_future=True))
-    effective_to = column("失效日期", "effective_to", DateWidget(allow_future=True))
-    status = column(
-        "状态",
-        "status",
-        ChoiceWidget(
-            PolicyStatus,
-            {"草稿": PolicyStatus.DRAFT, "已发布": PolicyStatus.PUBLISHED, "已失效": PolicyStatus.EXPIRED},
-            aliases={"发布": PolicyStatus.PUBLISHED, "有效": PolicyStatus.PUBLISHED,
-                     "失效": PolicyStatus.EXPIRED, "过期": PolicyStatus.EXPIRED, "已过期": PolicyStatus.EXPIRED},
-        ),
-    )
-    no_application = column("免申即享", "no_application", YesNoWidget())
-    direct_delivery = column("直达快享", "direct_delivery", YesNoWidget())
-    tags = column("标签", "tags", TextWidget())
-
-    class Meta:
-        model = Policy
-        fields = (
-            "title", "doc_number", "issuer", "category", "summary", "full_text", "eligibility_text", "benefit",
-            "how_to_apply", "contact", "effective_from", "effective_to", "status", "no_application",
-            "direct_delivery", "tags",
-        )
-        import_id_fields = ("title",)  # see get_instance: the document number comes first
-        clean_model_instances = True
-        skip_diff = True
-        use_transactions = True
-
-    def get_queryset(self):
-        return Policy.objects.select_related("category")
-
-    def _identity(self, row) -> tuple[str, str]:
-        doc_number = "" if is_blank(row.get("文号")) else as_text(row.get("文号"))
-        title = "" if is_blank(row.get("标题")) else as_text(row.get("标题"))
-        return doc_number, title
-
-    def get_instance(self, instance_loader, row):
-        doc_number, title = self._identity(row)
-        if doc_number:
-            matches = self.get_queryset().filter(doc_number=doc_number)
-        elif title:
-            matches = self.get_queryset().filter(title=title)
-        else:
-            return None
-        found = list(matches[:2])
-        if len(found) > 1:
-            raise ValidationError(
-                _("Several policies have the title %(title)s; add their document number to tell them apart.")
-                % {"title": _quoted(title)}
-                if not doc_number
-                else _("Several policies have the document number %(number)s.") % {"number": _quoted(doc_number)}
-            )
-        return found[0] if found else None
-
-    def row_key(self, row):
-        doc_number, title = self._identity(row)
-        if doc_number:
-            return ("doc", doc_number)
-        return ("title", title) if title else None
-
-    def duplicate_message(self, first_line) -> str:
-        return _("The same policy (document number, or title without one) is already on line %(line)s.") % {
-            "line": first_line
-        }
-
-    def check_row(self, instance, row, errors: dict) -> None:
-        super().check_row(instance, row, errors)
-        if instance.category_id is None and "category" not in errors:
-            errors["category"] = [ValidationError(_("Give the policy's category."))]
-        start, end = instance.effective_from, instance.effective_to
-        if start and end and end < start and "effective_to" not in errors:
-            errors["effective_to"] = [
-                ValidationError(_("The end date %(end)s is before the start date %(start)s.")
-                                % {"end": end.isoformat(), "start": start.isoformat()})
-            ]
-
-    def before_save_instance(self, instance, row, **kwargs):
-        super().before_save_instance(instance, row, **kwargs)
-        instance.title = (instance.title or "").strip()
-        # The rules of services.policy_save: a past end date expires it, publishing stamps the time.
-        if instance.status == PolicyStatus.PUBLISHED and instance.effective_to and instance.effective_to < (
-            timezone.localdate()
-        ):
-            instance.status = PolicyStatus.EXPIRED
-        if instance.status == PolicyStatus.PUBLISHED and instance.published_at is None:
-            instance.published_at = timezone.now()
-
-
 RESOURCES: dict[str, type[BaseImportResource]] = {
     ENTERPRISES: EnterpriseResource,
     CADRES: CadreResource,
-    POLICIES: PolicyResource,
 }
+
+
+def register_kind(kind: str, label, resource: type[BaseImportResource]) -> None:
+    """An app above the core adds what it imports (policies/imports.py, from its AppConfig.ready()).
+    The resource gives `template_name`, `example_row()` and `column_notes()` for its template."""
+    if kind not in KINDS:
+        KINDS.append(kind)
+    KIND_LABELS[kind] = label
+    RESOURCES[kind] = resource
 
 
 # --- Reading a file -------------------------------------------------------------------------------
@@ -1073,26 +948,8 @@ def _example_row(kind: str) -> dict[str, object]:
             "成立日期": date(2015, 6, 1),
             "经营状态": "在营",
         }
-    if kind == POLICIES:
-        category = PolicyCategory.objects.order_by("order", "id").values_list("name", flat=True).first()
-        return {
-            "标题": "规上工业企业稳增长奖励",
-            "文号": "某政发〔2024〕1号",
-            "发文机关": "区人民政府",
-            "类别": category or "财税金融支持",
-            "摘要": "对年度产值增长的规上工业企业给予奖励。",
-            "全文": "",
-            "申报条件": "规上工业企业，年度产值同比增长10%以上。",
-            "支持内容": "按增量给予最高50万元奖励。",
-            "申报方式": "免申即享，由区工业和信息化局直接兑现。",
-            "联系方式": "区工业和信息化局 0411-00000000",
-            "生效日期": date(2024, 1, 1),
-            "失效日期": date(2026, 12, 31),
-            "状态": "已发布",
-            "免申即享": YES,
-            "直达快享": NO,
-            "标签": "工业, 稳增长",
-        }
+    if kind != CADRES:
+        return RESOURCES[kind].example_row()
     unit = Unit.objects.exclude(kind=UnitKind.STREET).order_by("name").values_list("name", flat=True).first()
     return {
         "姓名": "王五",
@@ -1133,26 +990,8 @@ def _column_notes(kind: str) -> list[tuple[str, str, str]]:
             "成立日期": _("YYYY-MM-DD."),
             "经营状态": "在营、注销",
         }
-    elif kind == POLICIES:
-        categories = "、".join(PolicyCategory.objects.order_by("order", "id").values_list("name", flat=True))
-        notes = {
-            "标题": _("Title of the measure; identifies it when it has no document number."),
-            "文号": _("Document number; identifies the policy: a known number updates it."),
-            "发文机关": "",
-            "类别": categories,
-            "摘要": "",
-            "全文": "",
-            "申报条件": "",
-            "支持内容": "",
-            "申报方式": "",
-            "联系方式": "",
-            "生效日期": _("YYYY-MM-DD."),
-            "失效日期": _("YYYY-MM-DD; not before the start date."),
-            "状态": "草稿、已发布、已失效",
-            "免申即享": _("是 or 否."),
-            "直达快享": _("是 or 否."),
-            "标签": _("Separated by commas."),
-        }
+    elif kind != CADRES:
+        notes = RESOURCES[kind].column_notes()
     else:
         resource = RESOURCES[kind]()
         notes = {
@@ -1227,4 +1066,4 @@ def template_workbook(kind: str) -> bytes:
 
 
 def template_filename(kind: str) -> str:
-    return {ENTERPRISES: "企业导入模板.xlsx", CADRES: "干部导入模板.xlsx", POLICIES: "政策导入模板.xlsx"}[kind]
+    return {ENTERPRISES: "企业导入模板.xlsx", CADRES: "干部导入模板.xlsx"}.get(kind) or RESOURCES[kind].template_name

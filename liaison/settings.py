@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "jobs",
     "evaluations",
     "matching",
+    "dashboard",
     "demo",
 ]
 

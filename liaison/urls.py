@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("meetings.urls")),
     path("", include("matching.urls")),
     path("evaluations/", include("evaluations.urls")),
+    path("", include("dashboard.urls")),
     path("", include("liaison.web.urls")),
 ]
 

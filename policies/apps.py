@@ -9,6 +9,9 @@ class PoliciesConfig(AppConfig):
 
     def ready(self) -> None:
         from liaison.events import visit_policies_recorded
-        from policies import receivers
+        from liaison.extensions import provide_policies_in_force
+        from policies import imports, receivers, selectors
 
         visit_policies_recorded.connect(receivers.mark_deliveries_informed, dispatch_uid="policies_visit_informs")
+        provide_policies_in_force(selectors.policies_in_force_with_rules)
+        imports.register()

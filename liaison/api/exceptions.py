@@ -1,7 +1,7 @@
 """Turn service-layer errors into API responses: Django's ValidationError becomes a 400 with
 field messages, PermissionDenied a 403, exactly as the browser shows them. An appeal move its
-state does not allow (TransitionError) or made on a stale version (ConcurrentChange) is a 409
-Conflict whose `code` says which."""
+state does not allow (appeals' TransitionError) or made on a stale version (ConcurrentChange) — any
+`liaison.extensions.StateConflict` — is a 409 Conflict whose `code` says which."""
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -11,7 +11,7 @@ from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from appeals.services import ConcurrentChange, TransitionError
+from liaison.extensions import StateConflict
 
 
 class Conflict(exceptions.APIException):
@@ -27,11 +27,9 @@ def _conflict(context, *, code: str, message: str, **extra):
 
 
 def exception_handler(exc, context):
-    # TransitionError is a ValidationError: it must be told apart before the 400 branch.
-    if isinstance(exc, TransitionError):
-        return _conflict(context, code="illegal_transition", message=" ".join(exc.messages))
-    if isinstance(exc, ConcurrentChange):
-        return _conflict(context, code="stale_version", message=str(exc), version=exc.appeal.version)
+    # A state conflict may be a ValidationError (TransitionError): it must be told apart before the 400 branch.
+    if isinstance(exc, StateConflict):
+        return _conflict(context, code=exc.conflict_code, message=exc.conflict_message(), **exc.conflict_extra())
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             detail = {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}

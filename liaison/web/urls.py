@@ -1,11 +1,9 @@
 from django.urls import path
 
-from liaison.web import dashboard_views, pickers, views
+from liaison.web import pickers, views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("dashboard/", dashboard_views.campaign_dashboard, name="dashboard"),
-    path("me/month/", dashboard_views.my_month, name="my-month"),
     path("roster/", views.roster, name="roster"),
     path("roster/pair/", views.pair, name="roster-pair"),
     path("roster/pairings/<int:pk>/end/", views.assignment_end, name="assignment-end"),

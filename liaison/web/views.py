@@ -13,13 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from enterprises.models import Enterprise
-from liaison import permissions, selectors, services
+from liaison import extensions, permissions, selectors, services
 from liaison.filters import AssignmentFilter, VisitFilter
 from liaison.forms import EndPairingForm, PairForm, VisitForm
 from liaison.history import history_entries
 from liaison.models import Assignment, Cadre, Unit, UnitKind, Visit, VisitAttachment
 from liaison.web.common import add_service_errors, paginate, parse_month, querystring_without_page, style_form
-from policies import selectors as policy_selectors
 
 # --- Home -------------------------------------------------------------------------------------
 
@@ -33,7 +32,7 @@ def _cadre_context(cadre: Cadre, month) -> dict:
         context["contacted"] = month_visits.exists()
         context["month_visit_count"] = month_visits.count()
         # Loaded once for both the visit form's choices and the eligible-policies card.
-        context["policies_in_force"] = policy_selectors.policies_in_force_with_rules()
+        context["policies_in_force"] = extensions.policies_in_force()
         context["form"] = VisitForm(policy_choices=context["policies_in_force"])
     context["visits"] = (
         Visit.objects.filter(cadre=cadre)

@@ -8,7 +8,8 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from liaison import dashboard, permissions, selectors
+from dashboard import figures as dashboard
+from liaison import permissions, selectors
 
 
 def can_view_dashboard(user) -> bool:
