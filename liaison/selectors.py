@@ -20,11 +20,12 @@ def today() -> date:
 
 def within_days(field: str, start: date | None, end: date | None) -> Q:
     """Q for `field` (a timestamp) within the local days start..end, either bound optional: a range the
-    column's index serves, where a `__date` cast would read every row."""
+    column's index serves, where a `__date` cast would read every row. `date.min` and `date.max` mean
+    no bound (an aware datetime on year 1 cannot be converted to UTC, which SQLite needs)."""
     q = Q()
-    if start is not None:
+    if start is not None and start > date.min:
         q &= Q(**{f"{field}__gte": timezone.make_aware(datetime.combine(start, time.min))})
-    if end is not None:
+    if end is not None and end < date.max:
         q &= Q(**{f"{field}__lt": timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min))})
     return q
 
@@ -85,7 +86,11 @@ def assignment_list(*, viewer: User) -> QuerySet[Assignment]:
 
 
 def visit_list(*, viewer: User) -> QuerySet[Visit]:
-    return scoped_by_cadre(Visit.objects.select_related("cadre__unit", "enterprise"), viewer=viewer)
+    qs = Visit.objects.select_related("cadre__unit", "enterprise")
+    if not viewer.sees_everything and handled_unit_id(viewer) is None:
+        # A cadre's own visits through the cadre already joined, rather than reading their cadre's id first.
+        return qs.filter(cadre__user=viewer)
+    return scoped_by_cadre(qs, viewer=viewer)
 
 
 def with_active_pairing(qs: QuerySet[Enterprise]) -> QuerySet[Enterprise]:
