@@ -42,6 +42,7 @@ from appeals.models import (
 from enterprises.models import Enterprise
 from liaison.extensions import StateConflict
 from liaison.models import Assignment, Cadre, Unit, UnitKind, User, Visit
+from liaison.pickers import may_substitute
 from liaison.selectors import today
 from liaison.uploads import store_attachments, validate_attachments
 from workdays.services import add_workdays, span_is_provisional, workdays_between
@@ -987,6 +988,11 @@ def substitution_create(
         raise ValidationError(_("Choose someone else as the substitute."))
     if not substitute.is_active:
         raise ValidationError(_("%(name)s cannot sign in.") % {"name": substitute.display_name})
+    if not may_substitute(principal, substitute):
+        raise ValidationError(
+            _("%(name)s cannot stand in: a substitute comes from the same unit and has the same role.")
+            % {"name": substitute.display_name}
+        )
     if ends_on < starts_on:
         raise ValidationError(_("The substitution must end on or after its first day."))
     if ends_on < today():

@@ -58,6 +58,11 @@ def w(db, clock):
         other_handler=factories.make_unit_handler(other_unit, username="sw-handler"),
         taskforce=factories.make_user(role=Role.TASKFORCE, username="tf", first_name="专班"),
         leader=factories.make_user(role=Role.LEADER, username="boss"),
+        # a cadre of the same unit: who may stand in for the cadre (same unit, same role)
+        colleague=factories.make_cadre(
+            unit=unit, name="李同事", user=factories.make_user(username="colleague", first_name="李同事")
+        ).user,
+        other_colleague=factories.make_cadre(unit=other_unit).user,
     )
 
 
@@ -668,7 +673,7 @@ def test_bad_metrics_dates_get_a_clear_400(w, query, field, message):
 def test_a_cadre_names_a_substitute_who_then_sees_and_acts_on_their_appeal(w):
     # given an appeal with the cadre, and a colleague
     appeal = raise_one(w)
-    colleague = factories.make_user(username="colleague", first_name="李同事")
+    colleague = w.colleague
     # when the cadre names the colleague for the next ten days
     created = client_for(w.cadre).post(
         f"{API}/substitutions/",
@@ -687,26 +692,44 @@ def test_a_cadre_names_a_substitute_who_then_sees_and_acts_on_their_appeal(w):
 
 
 def test_substitutions_are_listed_for_those_concerned_and_all_for_the_task_force(w):
-    mine = services.substitution_create(acting_user=w.cadre, substitute=w.handler, starts_on=ORDINARY_DAY,
+    mine = services.substitution_create(acting_user=w.cadre, substitute=w.colleague, starts_on=ORDINARY_DAY,
                                         ends_on=ORDINARY_DAY)
-    theirs = services.substitution_create(acting_user=w.other_cadre, substitute=w.other_handler,
+    theirs = services.substitution_create(acting_user=w.other_cadre, substitute=w.other_colleague,
                                           starts_on=ORDINARY_DAY, ends_on=ORDINARY_DAY)
     assert ids(client_for(w.cadre).get(f"{API}/substitutions/")) == {mine.pk}
-    assert ids(client_for(w.handler).get(f"{API}/substitutions/")) == {mine.pk}
+    assert ids(client_for(w.colleague).get(f"{API}/substitutions/")) == {mine.pk}
     assert ids(client_for(w.taskforce).get(f"{API}/substitutions/")) == {mine.pk, theirs.pk}
 
 
 def test_only_the_task_force_names_a_substitute_for_someone_else(w):
-    body = {"substitute": w.handler.pk, "starts_on": "2026-06-03", "ends_on": "2026-06-05", "principal": w.cadre.pk}
+    body = {"substitute": w.colleague.pk, "starts_on": "2026-06-03", "ends_on": "2026-06-05", "principal": w.cadre.pk}
     by_cadre = client_for(w.other_cadre).post(f"{API}/substitutions/", body, format="json")
     by_taskforce = client_for(w.taskforce).post(f"{API}/substitutions/", body, format="json")
     assert by_cadre.status_code == 403
     assert by_taskforce.status_code == 201 and by_taskforce.json()["principal"] == w.cadre.pk
 
 
+def test_a_substitute_from_another_unit_or_role_is_refused_and_nothing_is_saved(w):
+    # when the cadre names their unit's handler (another role), then a cadre of another unit
+    handler = client_for(w.cadre).post(
+        f"{API}/substitutions/", {"substitute": w.handler.pk, "starts_on": "2026-06-03", "ends_on": "2026-06-05"},
+        format="json",
+    )
+    stranger = client_for(w.cadre).post(
+        f"{API}/substitutions/", {"substitute": w.other_colleague.pk, "starts_on": "2026-06-03",
+                                  "ends_on": "2026-06-05"},
+        format="json",
+    )
+    # then both are refused with the rule, and nothing is saved
+    assert handler.status_code == stranger.status_code == 400
+    assert "a substitute comes from the same unit and has the same role" in str(handler.json())
+    assert "a substitute comes from the same unit and has the same role" in str(stranger.json())
+    assert not Substitution.objects.exists()
+
+
 def test_a_substitution_that_ends_before_it_starts_is_refused(w):
     response = client_for(w.cadre).post(
-        f"{API}/substitutions/", {"substitute": w.handler.pk, "starts_on": "2026-06-10", "ends_on": "2026-06-05"},
+        f"{API}/substitutions/", {"substitute": w.colleague.pk, "starts_on": "2026-06-10", "ends_on": "2026-06-05"},
         format="json",
     )
     assert response.status_code == 400
