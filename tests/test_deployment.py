@@ -8,6 +8,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -238,7 +239,9 @@ def test_a_real_worker_writes_the_heartbeat_healthz_reads(start_worker):
 # --- A dropped database connection --------------------------------------------------------------------
 
 
-def _serve(env_extra: dict[str, str]) -> subprocess.Popen:
+def _serve(env_extra: dict[str, str]) -> tuple[subprocess.Popen, str]:
+    """gunicorn on a port the system picks (bound here and handed over, so that runs side by side never
+    collide on a fixed port); returns the server and its base URL."""
     db = settings.DATABASES["default"]
     env = {
         **os.environ,
@@ -247,19 +250,25 @@ def _serve(env_extra: dict[str, str]) -> subprocess.Popen:
         "DB_CONN_MAX_AGE": "600",
         **env_extra,
     }
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "liaison.wsgi", "--bind", "127.0.0.1:8612", "--workers", "1",
-         "--log-level", "critical"],
-        cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(16)
+        port = listener.getsockname()[1]
+        server = subprocess.Popen(
+            [str(Path(sys.executable).parent / "gunicorn"), "liaison.wsgi", "--bind", f"fd://{listener.fileno()}",
+             "--workers", "1", "--log-level", "critical"],
+            cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            pass_fds=[listener.fileno()],
+        )
+    base = f"http://127.0.0.1:{port}"
     for _i in range(100):
         try:
-            urllib.request.urlopen("http://127.0.0.1:8612/healthz", timeout=2)
-            return server
+            urllib.request.urlopen(f"{base}/healthz", timeout=2)
+            return server, base
         except OSError:
             time.sleep(0.1)
     os.killpg(server.pid, signal.SIGTERM)
-    raise AssertionError("gunicorn did not start on port 8612")
+    raise AssertionError(f"gunicorn did not start on port {port}")
 
 
 def _status(url: str, token: str) -> int:
@@ -276,9 +285,9 @@ def _requests_around_a_dropped_connection(health_checks: str) -> tuple[int, int,
 
     user = factories.make_user(username=f"api-{health_checks}")
     token = token_create(user=user, client="test")[1]
-    server = _serve({"DB_CONN_HEALTH_CHECKS": health_checks})
+    server, base = _serve({"DB_CONN_HEALTH_CHECKS": health_checks})
     try:
-        url = "http://127.0.0.1:8612/api/v1/me/"
+        url = f"{base}/api/v1/me/"
         before = _status(url, token)
         # the database drops the web worker's kept connection (a restart, a fail-over, an idle kill)
         with connection.cursor() as cursor:
