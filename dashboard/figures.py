@@ -10,16 +10,28 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, F, Q
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 from appeals.models import OPEN_STATUSES
-from appeals.selectors import AppealMetrics, appeal_list, appeal_metrics
+from appeals.selectors import AppealMetrics, appeal_list, appeal_metrics, appeal_metrics_by, appeal_metrics_by_month
 from liaison.models import Assignment, Cadre, Notification, User, Visit
-from liaison.selectors import UnitCompliance, annotate_contacted, month_bounds, overall_compliance, unit_compliance
+from liaison.selectors import (
+    UnitCompliance,
+    annotate_contacted,
+    month_bounds,
+    overall_compliance,
+    overall_compliance_of_months,
+    unit_compliance,
+)
 from meetings.selectors import campaign_meeting_figures
 from policies.models import Delivery, DeliveryStatus
+from reports.charts import CLOSURE_COLOR, COMPLIANCE_COLOR, Bar, Series, bar_chart, line_chart
 
 LAGGING_UNITS = 5
 NOTIFICATION_LIMIT = 20
+TREND_MONTHS = 12
+CHART_UNITS = 12
 
 
 @dataclass(frozen=True)
@@ -68,6 +80,67 @@ def campaign_dashboard(*, today: date, year: int | None = None) -> CampaignDashb
         lagging_units=lagging,
         deliveries=delivery_counts,
     )
+
+
+@dataclass(frozen=True)
+class DashboardCharts:
+    trend: SafeString  # contact rate and closure rate by month
+    categories: SafeString  # appeals by category: share of all, with the count
+    units: SafeString  # closure rate of the units with the most appeals
+
+
+def _months_back(month: date, count: int) -> list[date]:
+    months = [month]
+    while len(months) < count:
+        first = months[0]
+        months.insert(0, first.replace(year=first.year - 1, month=12) if first.month == 1 else first.replace(
+            month=first.month - 1))
+    return months
+
+
+def campaign_charts(*, today: date, year: int | None = None) -> DashboardCharts:
+    """The dashboard's three charts, drawn on the server as the bulletin's are (plain SVG).
+
+    The trend covers the twelve months to this one (or the months of `year` so far): the monthly
+    contact rate of that month, and the closure rate of the appeals raised in it. The bars count the
+    appeals raised in the period (the campaign to date, or `year`). Four queries."""
+    this_month = today.replace(day=1)
+    if year:
+        months = [date(year, m, 1) for m in range(1, 13) if date(year, m, 1) <= this_month]
+        start, end = date(year, 1, 1), min(date(year, 12, 31), today)
+    else:
+        months = _months_back(this_month, TREND_MONTHS)
+        start, end = date.min, today
+    contact = overall_compliance_of_months(months)
+    closure = appeal_metrics_by_month(months[0], month_bounds(months[-1])[1]) if months else {}
+    labels = [f"{m.month}月" if m.month != 1 or len(months) <= 1 else f"{m:%y}年1月" for m in months]
+    trend = line_chart(
+        labels,
+        [
+            Series(_("Contact rate"), [contact[m].rate for m in months], COMPLIANCE_COLOR),
+            Series(_("Closure rate of the month's appeals"),
+                   [closure[m].closure_rate if m in closure else None for m in months], CLOSURE_COLOR),
+        ],
+        title=_("Monthly contact and appeal closure by month"),
+    )
+
+    by_category = appeal_metrics_by("category", start, end)
+    total = sum(metrics.total for _id, _name, metrics in by_category)
+    category_bars = [
+        Bar(name, metrics.total / total if total else None, _("%(n)s appeals") % {"n": metrics.total})
+        for _id, name, metrics in sorted(by_category, key=lambda row: (-row[2].total, row[1]))
+    ]
+    categories = bar_chart(category_bars, title=_("Appeals by category (share of all appeals raised)"))
+
+    by_unit = sorted(appeal_metrics_by("unit", start, end), key=lambda row: (-row[2].total, row[1]))[:CHART_UNITS]
+    unit_bars = [
+        Bar(name, metrics.closure_rate, f"{metrics.resolved}/{metrics.counted}") for _id, name, metrics in by_unit
+    ]
+    units = bar_chart(
+        unit_bars,
+        title=_("Closure rate of the %(n)s units with the most appeals (resolved/counted)") % {"n": CHART_UNITS},
+    )
+    return DashboardCharts(trend=trend, categories=categories, units=units)
 
 
 @dataclass

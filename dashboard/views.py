@@ -33,6 +33,7 @@ def campaign_dashboard(request):
         "dashboard/campaign.html",
         {
             "figures": dashboard.campaign_dashboard(today=today, year=year),
+            "charts": dashboard.campaign_charts(today=today, year=year),
             "today": today,
             "years": [today.year, today.year - 1],
         },

@@ -393,7 +393,9 @@ def test_a_stale_version_gets_already_changed_and_no_event(world):
 
 def test_a_substitute_acts_for_someone_away_and_the_timeline_says_so(world, django_capture_on_commit_callbacks):
     # given the cadre is away and names a colleague
-    colleague = factories.make_cadre(unit=world["cadre"].cadre.unit, user=factories.make_user(username="colleague")).user
+    colleague = factories.make_cadre(
+        unit=world["cadre"].cadre.unit, user=factories.make_user(username="colleague")
+    ).user
     services.substitution_create(
         acting_user=world["cadre"],
         substitute=colleague,

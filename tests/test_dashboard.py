@@ -56,7 +56,7 @@ def campaign(clock, taskforce_user):
 def test_the_dashboard_shows_the_campaign_figures(client, campaign, leader_user, django_assert_max_num_queries):
     client.force_login(leader_user)
     # when a leader opens the dashboard
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(20):
         response = client.get(reverse("dashboard"))
     # then the headline figures are computed live
     assert response.status_code == 200
@@ -72,6 +72,31 @@ def test_the_dashboard_shows_the_campaign_figures(client, campaign, leader_user,
     assert 'data-figure="contact_rate">33%' in html
 
 
+def test_the_dashboard_draws_contact_and_closure_by_month_and_appeals_by_category_and_unit(
+    client, campaign, leader_user
+):
+    client.force_login(leader_user)
+    # when a leader opens the dashboard (on 15 May 2025)
+    response = client.get(reverse("dashboard"))
+    charts = response.context["charts"]
+    html = response.content.decode()
+    # then the trend runs over the twelve months to May: each month's contact rate (May: 1 of 3), and
+    # the closure rate of the appeals raised in a month that had some (May: 1 of 3), each point titled
+    assert charts.trend.count("<circle") == 12 + 1
+    assert "联系率 5月: 33.3%" in charts.trend and "联系率 24年6月" not in charts.trend
+    assert "联系率 6月: 0.0%" in charts.trend and "联系率 25年1月: 0.0%" in charts.trend
+    assert "当月诉求办结率 5月: 33.3%" in charts.trend
+    # and the category bars give each category's share of all appeals, with the count
+    assert "融资需求: 100.0% 3件" in charts.categories
+    # and the unit bars give the closure rate of the units with the most appeals, most first
+    unit = campaign["pairings"][0].cadre.unit.name
+    assert charts.units.index(f"{unit}: 50.0% 1/2") < charts.units.index(": 0.0% 0/1")
+    # all three are on the page, as SVG with a title for screen readers
+    for chart_id in ("chart-trend", "chart-categories", "chart-units"):
+        assert f'id="{chart_id}"' in html
+    assert html.count('role="img"') >= 3
+
+
 def test_the_dashboard_query_count_does_not_grow_with_the_district(
     client, campaign, leader_user, django_assert_max_num_queries
 ):
@@ -81,7 +106,7 @@ def test_the_dashboard_query_count_does_not_grow_with_the_district(
         factories.make_visit(assignment=pairing, date=date(2025, 5, 2))
         factories.make_appeal(pairing=pairing)
     client.force_login(leader_user)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(20):
         response = client.get(reverse("dashboard"))
     assert response.context["figures"].cadres_paired == 28
 
