@@ -44,6 +44,7 @@ from liaison.models import Cadre, Unit, UnitKind, User
 from liaison.permissions import handled_unit_id
 from liaison.pickers import street_widget, unit_widget
 from liaison.selectors import today, within_days
+from liaison.widgets import DateRangeInputs
 
 
 def overdue_q() -> Q:
@@ -111,7 +112,7 @@ class AppealFilter(django_filters.FilterSet):
         empty_label=_("All"),
     )
     # On the timestamp itself (local midnight to the day's last instant), so that its index serves it.
-    raised = django_filters.DateFromToRangeFilter(field_name="raised_at", label=_("Raised"))
+    raised = django_filters.DateFromToRangeFilter(field_name="raised_at", label=_("Raised"), widget=DateRangeInputs())
 
     class Meta:
         model = Appeal

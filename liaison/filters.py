@@ -8,6 +8,7 @@ from enterprises.industries import DIVISION_CHOICES, SECTION_CHOICES
 from enterprises.models import Enterprise, EnterpriseStatus, Ownership
 from liaison.models import Assignment, Cadre, Category, Rank, Unit, UnitKind, Visit, VisitMethod
 from liaison.pickers import street_widget, unit_widget
+from liaison.widgets import DateRangeInputs
 
 
 class UnitFilter(django_filters.FilterSet):
@@ -117,7 +118,7 @@ class AssignmentFilter(django_filters.FilterSet):
 
 
 class VisitFilter(django_filters.FilterSet):
-    date = django_filters.DateFromToRangeFilter(label=_("Date"))
+    date = django_filters.DateFromToRangeFilter(label=_("Visit date"), widget=DateRangeInputs())
     method = django_filters.ChoiceFilter(choices=VisitMethod.choices, label=_("Method"))
     unit = django_filters.ModelChoiceFilter(
         field_name="cadre__unit", queryset=Unit.objects.all(), label=_("Cadre's unit"), widget=unit_widget(),
