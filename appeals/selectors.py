@@ -40,7 +40,7 @@ from appeals.models import (
 )
 from appeals.permissions import principals_of
 from enterprises.industries import SECTION_CHOICES
-from liaison.models import Cadre, Unit, UnitKind, User
+from liaison.models import Cadre, Unit, UnitKind, User, Visit
 from liaison.permissions import handled_unit_id
 from liaison.pickers import street_widget, unit_widget
 from liaison.selectors import today, within_days
@@ -82,6 +82,40 @@ def my_queue(*, viewer: User) -> QuerySet[Appeal]:
         if who.is_taskforce:
             q |= Q(tier=Tier.TASKFORCE)
     return appeal_list(viewer=viewer).filter(q, status__in=[Status.HANDLING, Status.SUSPENDED])
+
+
+def appeal_for_page(pk: int) -> Appeal:
+    """One appeal with every row its page shows (enterprise and street, category, cadre and unit, handlers,
+    who raised and resolved it, the visit, the supervising leader), in three to five small queries.
+
+    One join of all of them (15 tables) took PostgreSQL 14 ms to plan, more than the page took to render;
+    the appeal with four of them plans in 0.3 ms, and the units and users are then read by id.
+    Raises Appeal.DoesNotExist."""
+    appeal = Appeal.objects.select_related("enterprise", "category", "cadre", "handler_cadre").get(pk=pk)
+    cadres = [c for c in (appeal.cadre, appeal.handler_cadre) if c is not None]
+    if appeal.supervising_leader_id:
+        _attach(appeal, "supervising_leader", Cadre.objects.filter(pk=appeal.supervising_leader_id).first())
+        cadres.append(appeal.supervising_leader)
+    unit_ids = {appeal.enterprise.street_id, appeal.handler_unit_id, *(c.unit_id for c in cadres)} - {None}
+    units = Unit.objects.in_bulk(unit_ids) if unit_ids else {}
+    _attach(appeal.enterprise, "street", units.get(appeal.enterprise.street_id))
+    _attach(appeal, "handler_unit", units.get(appeal.handler_unit_id))
+    for cadre in cadres:
+        _attach(cadre, "unit", units.get(cadre.unit_id))
+    user_ids = {appeal.raised_by_id, appeal.resolved_by_id} - {None}
+    users = User.objects.select_related("cadre").in_bulk(user_ids) if user_ids else {}
+    _attach(appeal, "raised_by", users.get(appeal.raised_by_id))
+    _attach(appeal, "resolved_by", users.get(appeal.resolved_by_id))
+    if appeal.visit_id:
+        _attach(appeal, "visit", Visit.all_objects.filter(pk=appeal.visit_id).first())
+    return appeal
+
+
+def _attach(instance, name: str, related) -> None:
+    """Fill a foreign key's cache with a row read by id (left alone when none was read: it is then read
+    lazily as usual, and its id is never cleared)."""
+    if related is not None:
+        setattr(instance, name, related)
 
 
 def timeline(appeal: Appeal) -> QuerySet[AppealEvent]:
@@ -150,20 +184,39 @@ class AppealFilter(django_filters.FilterSet):
 
 
 def queue_counts(qs: QuerySet[Appeal]) -> dict[str, int]:
-    """The counts shown at the top of a queue, in one query."""
-    open_q = Q(status__in=[Status.HANDLING, Status.SUSPENDED])
-    return qs.order_by().aggregate(
-        total=Count("id"),
-        open=Count("id", filter=open_q),
-        individual=Count("id", filter=open_q & Q(tier=Tier.INDIVIDUAL)),
-        unit=Count("id", filter=open_q & Q(tier=Tier.UNIT)),
-        taskforce=Count("id", filter=open_q & Q(tier=Tier.TASKFORCE)),
-        triage=Count("id", filter=open_q & Q(tier=Tier.TASKFORCE, handler_unit__isnull=True)),
-        suspended=Count("id", filter=Q(status=Status.SUSPENDED)),
-        overdue=Count("id", filter=overdue_q()),
-        resolved=Count("id", filter=Q(status=Status.RESOLVED)),
-        closed=Count("id", filter=Q(status=Status.CLOSED)),
+    """The counts shown at the top of a queue, in one query: the rows grouped by status and tier (at most
+    21 groups), summed here. Ten filtered counts over every row cost five times as much at a province;
+    grouped, the covering index `appeal_queue_counts` answers without reading the table."""
+    groups = (
+        qs.order_by()
+        .values("status", "tier")
+        .annotate(
+            # Counting the status (never null), not the id: the id is not in the index.
+            n=Count("status"),
+            unassigned=Count("status", filter=Q(handler_unit__isnull=True)),
+            overdue=Count("status", filter=overdue_q()),
+        )
     )
+    counts = dict.fromkeys(
+        ["total", "open", "individual", "unit", "taskforce", "triage", "suspended", "overdue", "resolved", "closed"], 0
+    )
+    tier_key = {Tier.INDIVIDUAL: "individual", Tier.UNIT: "unit", Tier.TASKFORCE: "taskforce"}
+    for group in groups:
+        status, tier, n = group["status"], group["tier"], group["n"]
+        counts["total"] += n
+        counts["overdue"] += group["overdue"]
+        if status in (Status.HANDLING, Status.SUSPENDED):
+            counts["open"] += n
+            counts[tier_key[tier]] += n
+            if tier == Tier.TASKFORCE:
+                counts["triage"] += group["unassigned"]
+        if status == Status.SUSPENDED:
+            counts["suspended"] += n
+        elif status == Status.RESOLVED:
+            counts["resolved"] += n
+        elif status == Status.CLOSED:
+            counts["closed"] += n
+    return counts
 
 
 # --- Metrics ----------------------------------------------------------------------------------
@@ -278,6 +331,7 @@ def appeal_metrics_by(group: str, start: date, end: date, **filters) -> list[tup
     rows = _cohort(start, end, **filters).values(key, label).annotate(**_metric_aggregates()).order_by(label)
     return [(row.pop(key), row.pop(label) or "—", _metrics(row)) for row in rows]
 
+
 def appeal_metrics_by_month(start: date, end: date, **filters) -> dict[date, AppealMetrics]:
     """The same figures for the appeals raised in each month of [start, end] (local months), keyed by
     the month's first day; months with no appeal are absent. One query."""
@@ -293,3 +347,4 @@ def appeal_metrics_by_month(start: date, end: date, **filters) -> dict[date, App
         month = row.pop("month")
         result[month.date() if hasattr(month, "date") else month] = _metrics(row)
     return result
+

@@ -129,6 +129,9 @@ DIVISIONS: dict[str, tuple[str, str]] = {
 
 SECTION_CHOICES = [(code, f"{code} {name}") for code, name in SECTIONS.items()]
 DIVISION_CHOICES = [(code, f"{code} {name}") for code, (_section, name) in DIVISIONS.items()]
+# The choices' labels by code, built once (Enterprise.get_industry_*_display read them).
+SECTION_LABELS = dict(SECTION_CHOICES)
+DIVISION_LABELS = dict(DIVISION_CHOICES)
 
 
 def section_of(division: str) -> str | None:

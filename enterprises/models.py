@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from enterprises.industries import DIVISION_CHOICES, DIVISIONS, SECTION_CHOICES
+from enterprises.industries import DIVISION_CHOICES, DIVISION_LABELS, DIVISIONS, SECTION_CHOICES, SECTION_LABELS
 from enterprises.validators import validate_credit_code
 
 
@@ -82,6 +82,14 @@ class Enterprise(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("enterprise-detail", args=[self.pk])
+
+    # Django's get_FOO_display builds a dict of every choice on each call (97 divisions: most of the time of
+    # a page of 50 enterprises in the API); these read dicts built once, with the same answers.
+    def get_industry_section_display(self) -> str:
+        return SECTION_LABELS.get(self.industry_section, self.industry_section)
+
+    def get_industry_division_display(self) -> str:
+        return DIVISION_LABELS.get(self.industry_division, self.industry_division)
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError

@@ -8,19 +8,24 @@ from liaison import permissions, selectors
 from liaison.filters import EnterpriseFilter
 from liaison.forms import EndPairingForm, VisitForm
 from liaison.history import history_entries
-from liaison.web.common import paginate, querystring_without_page, style_form
+from liaison.pagination import CountSparingPaginator
+from liaison.web.common import PAGE_SIZE, querystring_without_page, style_form
 
 
 @login_required
 def enterprise_list(request):
     """The enterprise directory with search and filters, scoped to the viewer."""
-    qs = selectors.with_current_cadre(selectors.enterprise_list(viewer=request.user))
-    filterset = EnterpriseFilter(request.GET or None, queryset=qs)
+    filterset = EnterpriseFilter(request.GET or None, queryset=selectors.enterprise_list(viewer=request.user))
     for name in ("industry", "industry_division"):
         filterset.form.fields.pop(name, None)
+    enterprises = filterset.qs
+    # The rows carry the current cadre (one LEFT JOIN); the count does without it, which PostgreSQL would
+    # otherwise join for every enterprise (20 ms at a province, against 4 for the plain count).
+    rows = selectors.with_current_cadre(enterprises)
+    page = CountSparingPaginator(rows, PAGE_SIZE, count=enterprises.count).get_page(request.GET.get("page"))
     context = {
         "filter": style_form(filterset.form),
-        "page": paginate(request, filterset.qs),
+        "page": page,
         "query": querystring_without_page(request),
     }
     if request.htmx and not request.htmx.boosted:

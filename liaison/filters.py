@@ -1,8 +1,11 @@
 """django-filter FilterSets shared by the browser pages and the API."""
 
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from enterprises.industries import DIVISION_CHOICES, SECTION_CHOICES
 from enterprises.models import Enterprise, EnterpriseStatus, Ownership
@@ -117,7 +120,17 @@ class AssignmentFilter(django_filters.FilterSet):
         )
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(django_filters.NumberFilter):
+    """A related row by its id, compared on the column: a ModelChoiceFilter reads the row first to check
+    it exists (a second read of the cadre on every cadre's own visit list). An unknown id matches nothing."""
+
+    field_class = forms.IntegerField
+
+
 class VisitFilter(django_filters.FilterSet):
+    cadre = IdFilter(field_name="cadre_id", label=_("Cadre"))
+    enterprise = IdFilter(field_name="enterprise_id", label=_("Enterprise"))
     date = django_filters.DateFromToRangeFilter(label=_("Visit date"), widget=DateRangeInputs())
     method = django_filters.ChoiceFilter(choices=VisitMethod.choices, label=_("Method"))
     unit = django_filters.ModelChoiceFilter(

@@ -7,9 +7,10 @@ Output serializers read rows that the selectors have already joined (`select_rel
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -109,6 +110,44 @@ class EnterpriseSerializer(serializers.ModelSerializer):
     def validate_credit_code(self, value: str) -> str:
         # The model's validator already accepts lower case; store the canonical upper-case form.
         return normalize_credit_code(value)
+
+    def to_representation(self, enterprise: Enterprise) -> dict:
+        """The fields above, read straight off the row (as VisitSerializer does): for a page of 50 the
+        field-by-field walk cost three times the page's own query. A test holds it equal to DRF's output."""
+        street = enterprise.street
+        return {
+            "id": enterprise.pk,
+            "name": enterprise.name,
+            "credit_code": enterprise.credit_code,
+            "industry_section": enterprise.industry_section,
+            "industry_section_display": str(enterprise.get_industry_section_display()),
+            "industry_division": enterprise.industry_division,
+            "industry_division_display": str(enterprise.get_industry_division_display()),
+            "industry_label": industry_label(enterprise.industry_section, enterprise.industry_division),
+            "above_scale": enterprise.above_scale,
+            "ownership": enterprise.ownership,
+            "ownership_display": str(enterprise.get_ownership_display()),
+            "high_tech": enterprise.high_tech,
+            "street": enterprise.street_id,
+            "street_name": street.name if street is not None else None,
+            "address": enterprise.address,
+            "legal_representative": enterprise.legal_representative,
+            "contact_name": enterprise.contact_name,
+            "contact_phone": enterprise.contact_phone,
+            "employees": enterprise.employees,
+            "annual_revenue": _REVENUE.to_representation(enterprise.annual_revenue)
+            if enterprise.annual_revenue is not None else None,
+            "founded_on": enterprise.founded_on.isoformat() if enterprise.founded_on is not None else None,
+            "status": enterprise.status,
+            "status_display": str(enterprise.get_status_display()),
+            "is_paired": enterprise.is_paired,
+            "created_at": _iso_datetime(enterprise.created_at),
+            "updated_at": _iso_datetime(enterprise.updated_at),
+        }
+
+
+# As the model serializer builds it for Enterprise.annual_revenue (max_digits=14, decimal_places=2).
+_REVENUE = serializers.DecimalField(max_digits=14, decimal_places=2)
 
 
 # --- Pairings ---------------------------------------------------------------------------------
@@ -225,6 +264,50 @@ class VisitSerializer(serializers.ModelSerializer):
     def get_can_edit(self, visit: Visit) -> bool:
         request = self.context.get("request")
         return request is not None and permissions.can_edit_visit(request.user, visit)
+
+    def to_representation(self, visit: Visit) -> dict:
+        """The fields above, read straight off the joined row: DRF's field-by-field walk cost more than
+        the query on a page of visits (and building the fields, which is not done here). A test holds it
+        equal to DRF's own output."""
+        request = self.context.get("request")
+        cadre = visit.cadre
+        return {
+            "id": visit.pk,
+            "cadre": visit.cadre_id,
+            "cadre_name": cadre.name,
+            "unit": cadre.unit_id,
+            "unit_name": cadre.unit.name,
+            "enterprise": visit.enterprise_id,
+            "enterprise_name": visit.enterprise.name,
+            "assignment": visit.assignment_id,
+            "date": visit.date.isoformat(),
+            "method": visit.method,
+            "method_display": visit.get_method_display(),
+            "people_met": visit.people_met,
+            "summary": visit.summary,
+            "issues_raised": visit.issues_raised,
+            "attachments": [_attachment(a, request) for a in visit.attachments.all()],
+            "can_edit": request is not None and permissions.can_edit_visit(request.user, visit),
+            "created_at": _iso_datetime(visit.created_at),
+            "updated_at": _iso_datetime(visit.updated_at),
+        }
+
+
+def _iso_datetime(value: datetime) -> str:
+    """As DRF's DateTimeField writes it: in the current time zone, ISO 8601, UTC as Z."""
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _attachment(attachment: VisitAttachment, request) -> dict:
+    return {
+        "id": attachment.pk,
+        "name": attachment.name,
+        "size": attachment.size,
+        "content_type": attachment.content_type,
+        "uploaded_at": _iso_datetime(attachment.uploaded_at),
+        "url": attachment_download_url(request, attachment.pk),
+    }
 
 
 class AttachmentUploadSerializer(serializers.Serializer):

@@ -6,11 +6,14 @@ the serializers read, and visits prefetch their attachments.
 
 from __future__ import annotations
 
+import functools
+
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -25,11 +28,30 @@ from liaison.api import serializers as s
 from liaison.api.permissions import CanViewObject, RosterManagerOrReadOnly, VisitOwnerOrReadOnly
 from liaison.filters import AssignmentFilter, CadreFilter, EnterpriseFilter, UnitFilter, VisitFilter
 from liaison.models import Assignment, Cadre, Unit, Visit
+from liaison.pagination import CountSparingPaginator
+
+
+class RememberedFilterBackend(DjangoFilterBackend):
+    """DjangoFilterBackend that leaves its filter set on the view (building one copies every filter and
+    its choices: a view that needs the filters again reuses it)."""
+
+    def get_filterset(self, request, queryset, view):
+        view.filterset = super().get_filterset(request, queryset, view)
+        return view.filterset
 
 
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
+    # A page shorter than page_size needs no COUNT query (a cadre's own visits fit on one page).
+    django_paginator_class = CountSparingPaginator
+
+    def paginate_queryset(self, queryset, request, view=None):
+        # A view may count its rows on a lighter queryset: the same rows without the joins that only add columns.
+        counted = getattr(view, "counted_queryset", None)
+        count = (lambda: counted().count()) if counted is not None else None
+        self.django_paginator_class = functools.partial(CountSparingPaginator, count=count)
+        return super().paginate_queryset(queryset, request, view)
 
 
 def _schema_only(view) -> bool:
@@ -144,6 +166,15 @@ class EnterpriseViewSet(RosterViewSet):
         if _schema_only(self):
             return Enterprise.objects.none()
         return selectors.with_active_pairing(selectors.enterprise_list(viewer=self.request.user))
+
+    filter_backends = [RememberedFilterBackend, OrderingFilter]
+
+    def counted_queryset(self):
+        """The listed enterprises without the active pairing's join, for the page's count: the request's
+        filters (already checked) applied again to the plain rows, without building the filter set again."""
+        plain = selectors.enterprise_list(viewer=self.request.user)
+        filterset = getattr(self, "filterset", None)
+        return filterset.filter_queryset(plain) if filterset is not None else plain
 
     def save_service(self, instance, user):
         services.enterprise_save(enterprise=instance, acting_user=user)
