@@ -13,6 +13,7 @@ import http.cookiejar
 import os
 import re
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -59,12 +60,21 @@ def _wrk(url: str, cookie: str, seconds: int, connections: int) -> dict:
             "requests": int(requests), "bytes": int(size)}
 
 
+def _median(runs: list[dict]) -> dict:
+    """Each figure's median over the runs (errors summed)."""
+    return {key: sum(r[key] for r in runs) if key == "errors" else statistics.median(r[key] for r in runs)
+            for key in runs[0]}
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.http")
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--only", default="", help="measure only the endpoints whose label contains this")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="measure each endpoint and its floor this many times, alternately; print the medians "
+                             "(a shared machine's load drifts)")
     args = parser.parse_args(argv)
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "DEBUG": "false",
            "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-" + "x" * 50), "ALLOWED_HOSTS": "127.0.0.1,localhost",
@@ -114,14 +124,18 @@ def main(argv=None) -> int:
              f"/bench-floor/api/visits/?cadre={cadre.pk}", own),
             ("appeal detail page", f"/appeals/{appeal}/", f"/bench-floor/appeals/{appeal}/", staff),
         ]
-        print(f"{args.connections} connections, {args.seconds} s each, gunicorn with {args.workers} workers")
+        print(f"{args.connections} connections, {args.seconds} s each, gunicorn with {args.workers} workers"
+              + (f", median of {args.rounds} alternate runs" if args.rounds > 1 else ""))
         print(f"{'endpoint':<30} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'KB':>7} {'floor r/s':>10} "
               f"{'share':>6} {'floor p95':>9} {'floor KB':>8} {'non-2xx':>8}")
         for label, url, floor_url, cookie in cases:
             if args.only not in label:
                 continue
-            real = _wrk(BASE + url, cookie, args.seconds, args.connections)
-            floor = _wrk(BASE + floor_url, cookie, args.seconds, args.connections)
+            reals, floors = [], []
+            for _round in range(args.rounds):
+                reals.append(_wrk(BASE + url, cookie, args.seconds, args.connections))
+                floors.append(_wrk(BASE + floor_url, cookie, args.seconds, args.connections))
+            real, floor = _median(reals), _median(floors)
             share = real["rps"] / floor["rps"] if floor["rps"] else float("nan")
             print(f"{label:<30} {real['rps']:>8.1f} {real['p50']:>8.0f} {real['p95']:>8.0f} "
                   f"{real['bytes'] / 1024:>7.1f} {floor['rps']:>10.1f} {share:>6.0%} {floor['p95']:>9.0f} "

@@ -167,7 +167,8 @@ def _enterprises(rows: int) -> None:
     )
     cadres = Cadre.objects.bulk_create(Cadre(name=f"干部{i}", unit=street) for i in range(rows // 2))
     Assignment.objects.bulk_create(
-        Assignment(cadre=c, enterprise=e, started_on=date(2024, 1, 1)) for c, e in zip(cadres, enterprises)
+        Assignment(cadre=c, enterprise=e, started_on=date(2024, 1, 1))
+        for c, e in zip(cadres, enterprises[: rows // 2], strict=True)
     )
 
 
@@ -196,3 +197,45 @@ def test_the_enterprise_page_counts_without_the_pairing_join(rows, client, taskf
     counts = [q["sql"] for q in captured.captured_queries if "COUNT(*)" in q["sql"] and "enterprises_enterprise" in
               q["sql"]]
     assert all("liaison_assignment" not in sql for sql in counts)
+
+
+# --- The appeal queue and page ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rows", [5, 200])
+def test_the_task_forces_queue_is_nine_queries_with_its_counts_grouped(rows, client, clock, taskforce_user,
+                                                                      django_assert_max_num_queries):
+    from tests.test_appeals_web_queries import ORDINARY_DAY, build_district
+
+    # given `rows` appeals over the tiers, every other one overdue
+    clock.set(ORDINARY_DAY)
+    build_district(rows)
+    client.force_login(taskforce_user)
+    # when the task force opens everything it sees: session, user, the counts (one grouped query), the page
+    # (no COUNT: the counts hold the total), the category filter's choices, its own pairing, unread
+    # notifications, its cadre (the menu's name)
+    with django_assert_max_num_queries(9) as captured:
+        response = client.get("/appeals/", {"tab": "all"})
+    counts = response.context["counts"]
+    # then the figures are those of the rows
+    assert counts["total"] == rows and counts["open"] == rows
+    assert counts["individual"] + counts["unit"] + counts["taskforce"] == rows
+    assert counts["triage"] == len(range(2, rows, 4)) and counts["overdue"] == rows // 2
+    assert response.context["page"].paginator.count == rows and len(response.context["page"]) == min(rows, 25)
+    assert not any(q["sql"].startswith('SELECT COUNT(*) AS "__count" FROM "appeals_appeal"')
+                   for q in captured.captured_queries)
+
+
+@pytest.mark.parametrize("rows", [5, 200])
+def test_the_appeal_page_reads_its_relations_in_small_queries(rows, client, clock, taskforce_user,
+                                                              django_assert_max_num_queries):
+    from tests.test_appeals_web_queries import ORDINARY_DAY, appeal_with_events
+
+    clock.set(ORDINARY_DAY)
+    appeal = appeal_with_events(rows)
+    client.force_login(taskforce_user)
+    with django_assert_max_num_queries(10) as captured:
+        response = client.get(f"/appeals/{appeal.pk}/")
+    assert response.status_code == 200 and response.content.decode().count("data-seq=") == rows
+    # no query joins more than five tables (PostgreSQL plans a 15-table join for longer than the page renders)
+    assert max(q["sql"].count(" JOIN ") for q in captured.captured_queries) <= 4
