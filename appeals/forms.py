@@ -15,6 +15,7 @@ from appeals.services import ASSIGNABLE_KINDS
 from liaison.forms import MultipleFileField
 from liaison.models import Cadre, Unit, User
 from liaison.pickers import may_substitute, supervising_leader_choices, use_picker
+from liaison.renderers import FastForm
 from liaison.selectors import today
 
 
@@ -56,7 +57,7 @@ class AppealForm(forms.Form):
 # --- Actions on one appeal --------------------------------------------------------------------
 
 
-class ActionForm(forms.Form):
+class ActionForm(FastForm):
     """Carries the version of the appeal the user looked at, so a stale form is refused."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
@@ -238,7 +239,7 @@ class AppealIdsField(forms.TypedMultipleChoiceField):
         return str(value).isdigit()
 
 
-class BulkAssignForm(forms.Form):
+class BulkAssignForm(FastForm):
     appeals = AppealIdsField(coerce=int, label=_("Appeals"),
                              error_messages={"required": _("Tick at least one appeal.")})
     unit = UnitChoiceField(label=_("Assign to"), queryset=Unit.objects.none(), empty_label=_("Choose a unit"))

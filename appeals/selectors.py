@@ -43,6 +43,7 @@ from enterprises.industries import SECTION_CHOICES
 from liaison.models import Cadre, Unit, UnitKind, User, Visit
 from liaison.permissions import handled_unit_id
 from liaison.pickers import street_widget, unit_widget
+from liaison.renderers import FastForm
 from liaison.selectors import today, within_days
 from liaison.widgets import DateRangeInputs
 
@@ -149,6 +150,7 @@ class AppealFilter(django_filters.FilterSet):
     raised = django_filters.DateFromToRangeFilter(field_name="raised_at", label=_("Raised"), widget=DateRangeInputs())
 
     class Meta:
+        form = FastForm
         model = Appeal
         fields = [
             "q",

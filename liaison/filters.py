@@ -11,6 +11,7 @@ from enterprises.industries import DIVISION_CHOICES, SECTION_CHOICES
 from enterprises.models import Enterprise, EnterpriseStatus, Ownership
 from liaison.models import Assignment, Cadre, Category, Rank, Unit, UnitKind, Visit, VisitMethod
 from liaison.pickers import street_widget, unit_widget
+from liaison.renderers import FastForm
 from liaison.widgets import DateRangeInputs
 
 
@@ -65,6 +66,7 @@ class EnterpriseFilter(django_filters.FilterSet):
     paired = django_filters.BooleanFilter(method="filter_paired", label=_("Paired"))
 
     class Meta:
+        form = FastForm
         model = Enterprise
         fields = [
             "q",
