@@ -42,3 +42,34 @@ def test_the_menu_buttons_say_what_they_are(client, taskforce_user):
     html = client.get(reverse("home")).content.decode()
     assert '<i class="bi bi-bell"></i> 通知' in html
     assert '<i class="bi bi-person-badge"></i> 代理人' in html
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_form_being_sent_disables_its_button_and_says_it_is_working(live_server, phone_page):
+    # given a signed-in cadre on the password change page, the server slow to answer
+    factories.make_user(username="slow-cadre")
+    page = phone_page
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "slow-cadre")
+    page.fill("#id_password", "pass-1234")
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/accounts/password_change/")
+    page.fill("#id_old_password", "wrong-password")
+    page.fill("#id_new_password1", "Hai-yun-2026-river")
+    page.fill("#id_new_password2", "Hai-yun-2026-river")
+    # (the sending itself is held back at the window, after the page's own listeners have seen it, so
+    # that the page can be looked at while "the server is working")
+    page.evaluate("() => window.addEventListener('submit', (event) => event.preventDefault())")
+    # when they send the form and the answer has not come yet
+    button = page.locator("main form[method=post] button[type=submit]").first
+    idle = button.inner_text()
+    button.click()
+    page.wait_for_function("() => document.querySelector('main form[method=post] button[type=submit]').disabled")
+    # then the button is disabled and says it is working, so nobody sends it twice
+    assert "处理中" in button.inner_text()
+    assert button.get_attribute("aria-busy") == "true"
+    # and coming back to the page from the history gives the button back as it was
+    page.evaluate("() => window.dispatchEvent(new PageTransitionEvent('pageshow', {persisted: true}))")
+    assert button.is_enabled() and button.inner_text() == idle
