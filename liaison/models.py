@@ -279,7 +279,9 @@ class Visit(models.Model):
             models.Index(fields=["assignment", "date"]),
             models.Index(fields=["cadre", "date"]),
             models.Index(fields=["enterprise", "date"]),
-            models.Index(fields=["date"]),
+            # The ledgers' order (newest first, then id): a page is read off this index; on the date alone,
+            # every visit of the latest day was joined and sorted first (8,000 at a province: 50 ms).
+            models.Index(fields=["date", "id"], name="visit_list_order"),
         ]
 
     def __str__(self) -> str:
