@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     if "bulletin" in only:
         rows.append(jobs.bulletin(month, args.repeat))
     if "evaluation" in only:
-        rows.append(jobs.evaluation(today.year - 1 if today.month == 1 else today.year, args.repeat))
+        rows.extend(jobs.evaluation(today.year - 1 if today.month == 1 else today.year, args.repeat))
     if "eligible" in only:
         rows.extend(jobs.eligible(args.repeat))
     print()

@@ -198,13 +198,15 @@ WITH months AS (
     FROM generate_series(%(first)s::date, %(last_month)s::date, interval '1 month') AS m
 ), contact AS (
     SELECT a.cadre_id, count(*) AS due,
-           count(*) FILTER (WHERE EXISTS (SELECT 1 FROM liaison_visit v WHERE v.assignment_id = a.id
-                                          AND v.date BETWEEN m.first AND m.last)) AS contacted
+           count(*) FILTER (WHERE EXISTS (SELECT 1 FROM liaison_visit v
+                                          WHERE v.assignment_id = a.id AND v.date BETWEEN m.first AND m.last
+                                            AND v.withdrawn_at IS NULL)) AS contacted
     FROM months m JOIN liaison_assignment a
-      ON a.started_on <= m.last AND (a.ended_on IS NULL OR a.ended_on > m.last)
+      ON a.started_on <= m.last AND (a.ended_on IS NULL OR a.ended_on >= m.last)
     GROUP BY a.cadre_id
 ), visits AS (
-    SELECT cadre_id, count(*) AS n FROM liaison_visit WHERE date BETWEEN %(first)s AND %(last)s GROUP BY cadre_id
+    SELECT cadre_id, count(*) AS n FROM liaison_visit
+    WHERE date BETWEEN %(first)s AND %(last)s AND withdrawn_at IS NULL GROUP BY cadre_id
 ), appeals AS (
     SELECT cadre_id, count(*) AS raised,
            count(*) FILTER (WHERE status IN ('resolved', 'closed')) AS resolved,
@@ -221,13 +223,28 @@ LEFT JOIN contact ct ON ct.cadre_id = c.id LEFT JOIN visits v ON v.cadre_id = c.
 LEFT JOIN appeals ap ON ap.cadre_id = c.id
 WHERE ct.due IS NOT NULL OR v.n IS NOT NULL OR ap.raised IS NOT NULL
 """
+# The visits count as the project counts them: a withdrawn visit neither contacts nor counts (an
+# earlier floor left `withdrawn_at IS NULL` out, which let PostgreSQL answer from the index alone).
+
+# The stored run's floor: the same SELECT written into the score table by one INSERT … SELECT, beside
+# one INSERT of the evaluation (figures only: the floor computes no score and no rank).
+EVALUATION_RUN_FLOOR = (
+    "INSERT INTO evaluations_evaluationscore (evaluation_id, kind, cadre_id, unit_id, name, unit_name, cadres, "
+    "months_due, months_contacted, visit_count, appeals, resolved, on_time, with_feedback, satisfied, "
+    "avg_handling_workdays, overdue_appeals) "
+    "SELECT %(evaluation)s, 'cadre', f.id, f.unit_id, '', '', 1, coalesce(f.due, 0), coalesce(f.contacted, 0), "
+    "coalesce(f.n, 0), coalesce(f.raised, 0), coalesce(f.resolved, 0), coalesce(f.on_time, 0), 0, "
+    "coalesce(f.satisfied, 0), round(f.handling, 2), coalesce(f.overdue, 0) FROM (" + EVALUATION_FLOOR + ") AS f"
+)
 
 
-def evaluation(year: int, repeat: int) -> tuple[Measure, Measure]:
+def evaluation(year: int, repeat: int) -> list[tuple[Measure, Measure]]:
+    """The figures and scores of a year (`evaluation_compute`, read only), then the whole stored run
+    (`annual_evaluation_run` with its writes, rolled back) beside the floor SELECT written by one INSERT."""
     from django.utils import timezone
 
     from evaluations.models import EvaluationWeights
-    from evaluations.services import evaluation_compute, evaluation_period
+    from evaluations.services import annual_evaluation_run, evaluation_compute, evaluation_period
 
     start, end, months = evaluation_period(year)
     params = EvaluationWeights.current().as_dict()
@@ -240,7 +257,21 @@ def evaluation(year: int, repeat: int) -> tuple[Measure, Measure]:
     project = measure(f"annual evaluation {year}", lambda: evaluation_compute(year=year, params=params),
                       repeat=repeat)
     floor = measure("  floor: one SELECT per cadre", lambda: sql(EVALUATION_FLOOR, floor_params), repeat=repeat)
-    return project, floor
+
+    def floor_run():
+        evaluation = sql("INSERT INTO evaluations_evaluation (year, version, period_end, months, weights, reason, "
+                         "cadre_count, unit_count, created_at) VALUES (%(year)s, 32000, %(end)s, %(months)s, "
+                         "'{}', 'bench', 0, 0, now()) RETURNING id",
+                         {"year": year, "end": end, "months": len(months)})[0][0]
+        with connection.cursor() as cursor:
+            cursor.execute(EVALUATION_RUN_FLOOR, {**floor_params, "evaluation": evaluation})
+            return cursor.rowcount
+
+    run = measure(f"annual evaluation {year}, stored (writes included)",
+                  lambda: annual_evaluation_run(year=year, recompute=True, reason="bench"),
+                  repeat=repeat, rollback=True)
+    run_floor = measure("  floor: the SELECT in one INSERT … SELECT", floor_run, repeat=repeat, rollback=True)
+    return [(project, floor), (run, run_floor)]
 
 
 # --- Eligible enterprises of one policy ------------------------------------------------------------

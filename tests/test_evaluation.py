@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -17,7 +18,8 @@ from appeals.models import Appeal, AppealCategory, Feedback, Status, Tier
 from evaluations import services
 from evaluations.models import Evaluation, EvaluationScore, EvaluationWeights, ScoreKind
 from evaluations.scoring import competition_ranks
-from liaison.models import Role
+from liaison.models import Role, Visit
+from liaison.selectors import monthly_contact
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -503,12 +505,95 @@ def test_run_is_refused_for_a_role_outside_the_task_force(client, district):
 
 
 def test_a_run_reads_a_fixed_number_of_queries_whatever_the_cadres(district, django_assert_max_num_queries):
-    # given 40 more paired cadres with visits
-    unit = district["units"][1]
-    for _i in range(40):
-        pairing = factories.make_assignment(cadre=factories.make_cadre(unit=unit, with_user=False))
+    # given the run's queries on the district as it is
+    with CaptureQueriesContext(connection) as small:
+        services.evaluation_compute(year=2024, params=WEIGHTS)
+    # and 40 more paired cadres with visits, in 20 more units, some re-paired during the year
+    units = [factories.make_unit() for _i in range(20)]
+    for i in range(40):
+        unit = units[i // 2]
+        cadre = factories.make_cadre(unit=unit, with_user=False)
+        if i % 5 == 0:
+            ended = factories.make_assignment(cadre=cadre, ended_on=date(2024, 4, 10))
+            factories.make_visit(assignment=ended, date=date(2024, 2, 1))
+        pairing = factories.make_assignment(
+            cadre=cadre, started_on=date(2024, 4, 11) if i % 5 == 0 else date(2024, 1, 1)
+        )
         factories.make_visit(assignment=pairing, date=date(2024, 6, 1))
-    # when the year is evaluated: one query per month for contact, a handful for the rest
-    with django_assert_max_num_queries(26):
+    # when the year is computed, and when it is run (with its writes)
+    with CaptureQueriesContext(connection) as large:
+        rows = services.evaluation_compute(year=2024, params=WEIGHTS)
+    # then the same queries are read: one for the visits of all months, one for the pairings, ...
+    assert len(large) == len(small) <= 7
+    assert len(rows) == 44 + 22
+    with django_assert_max_num_queries(14):
         result = services.annual_evaluation_run(year=2024)
     assert result["cadres"] == 44
+
+
+def test_contact_figures_follow_the_monthly_rule_for_pairings_that_change(district):
+    """Pairings that end or start in the middle of a month, on a month's last day, a visit withdrawn, a
+    visit logged by a substitute under another cadre's pairing: the figures are those of
+    liaison.selectors.monthly_contact month by month."""
+    # given re-pairings during the year
+    unit = district["units"][1]
+    cadre = factories.make_cadre(name="己", unit=unit, with_user=False)
+    first = factories.make_assignment(cadre=cadre, ended_on=date(2024, 5, 15))
+    second = factories.make_assignment(cadre=cadre, started_on=date(2024, 5, 16), ended_on=date(2024, 8, 31))
+    third = factories.make_assignment(cadre=cadre, started_on=date(2024, 10, 31))
+    late = factories.make_assignment(
+        cadre=factories.make_cadre(unit=unit, with_user=False), started_on=date(2024, 12, 1)
+    )
+    for pairing, day in [
+        (first, date(2024, 1, 9)),
+        (first, date(2024, 5, 2)),
+        (second, date(2024, 5, 20)),
+        (second, date(2024, 8, 31)),
+        (third, date(2024, 10, 31)),
+        (third, date(2024, 12, 1)),
+        (late, date(2024, 12, 31)),
+    ]:
+        factories.make_visit(assignment=pairing, date=day)
+    withdrawn = factories.make_visit(assignment=third, date=date(2024, 11, 5))
+    Visit.all_objects.filter(pk=withdrawn.pk).update(
+        withdrawn_at=datetime(2024, 11, 6, tzinfo=SHANGHAI), withdrawal_reason="重复录入"
+    )
+    other = district["pairings"][1]  # 乙's pairing, visited by 己 in November
+    Visit.objects.create(
+        cadre=cadre,
+        enterprise=other.enterprise,
+        assignment=other,
+        date=date(2024, 11, 20),
+        summary="代为走访",
+        method="phone",
+    )
+    # when the contact figures are counted for the year
+    months = [date(2024, m, 1) for m in range(1, 13)]
+    contact, visits = services._contact_and_visits(months)
+    # then they are the monthly rule's, summed
+    expected: dict[int, list[int]] = {}
+    for month in months:
+        for pairing in monthly_contact(month):
+            due_done = expected.setdefault(pairing.cadre_id, [0, 0])
+            due_done[0] += 1
+            due_done[1] += pairing.contacted
+    assert contact == {cadre_id: tuple(figures) for cadre_id, figures in expected.items()}
+    # Jan–Apr, May–Aug (in force on 31 May), Oct–Dec; contacted in January (not May: the first pairing
+    # had ended by 31 May), May and August, October and December (November's visit was withdrawn)
+    assert contact[cadre.pk] == (4 + 4 + 3, 1 + 2 + 2)
+    assert contact[other.cadre_id] == (12, 7)  # 乙: January to June, and November by 己
+    assert visits[cadre.pk] == 7 and visits[late.cadre_id] == 1
+
+
+def test_names_with_backslashes_and_tabs_are_stored_as_they_are(district):
+    # given a cadre and a unit whose names hold characters COPY escapes
+    cadre = factories.make_cadre(name="王\\五\t二", unit=factories.make_unit(name="三局\\分局"), with_user=False)
+    factories.make_visit(assignment=factories.make_assignment(cadre=cadre), date=date(2024, 2, 2))
+    # when the year is stored
+    result = services.annual_evaluation_run(year=2024)
+    # then the names read back unchanged, with every row and its figures
+    row = EvaluationScore.objects.get(evaluation_id=result["evaluation"], cadre=cadre)
+    assert (row.name, row.unit_name, row.months_contacted, row.visit_count) == ("王\\五\t二", "三局\\分局", 1, 1)
+    assert (
+        EvaluationScore.objects.filter(evaluation_id=result["evaluation"]).count() == 5 + 3
+    )  # five cadres, three units
