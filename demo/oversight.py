@@ -64,7 +64,7 @@ from meetings.models import (
 )
 from policies.models import Policy, PolicyStatus
 from reports.bulletins import bulletin_publish
-from reports.models import Bulletin, Dispatch, InterviewCase
+from reports.models import Bulletin, BulletinCadreRow, Dispatch, InterviewCase
 from reports.services import week_monday, weekly_dispatch_run
 from workdays.services import is_workday
 
@@ -1167,12 +1167,9 @@ def demo_oversight_delete(*, reporter: Reporter | None = None) -> Counter:
         evaluation_ids = set(evaluations.values_list("pk", flat=True))
         Evaluation.objects.filter(pk__in=evaluation_ids).delete()
         deleted["evaluations"] = len(evaluation_ids)
-        demo_cadres = set(cadre_ids)
-        bulletin_ids = [
-            pk
-            for pk, figures in Bulletin.objects.values_list("pk", "figures")
-            if any(row.get("id") in demo_cadres for row in (figures or {}).get("cadres", []))
-        ]
+        bulletin_ids = set(
+            BulletinCadreRow.objects.filter(cadre_id__in=cadre_ids).values_list("bulletin_id", flat=True)
+        )
         Bulletin.objects.filter(pk__in=bulletin_ids).delete()
         deleted["bulletins"] = len(bulletin_ids)
         reporter.stage(

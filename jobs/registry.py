@@ -203,6 +203,17 @@ JOBS: dict[str, Job] = {
             period_kwarg="month",
         ),
         Job(
+            key="bulletin_documents",
+            label=gettext_lazy("Bulletin documents"),
+            description=gettext_lazy(
+                "Render and store the PDF and Excel workbook of the month's bulletins (every version not yet "
+                "rendered). Starts by itself when a bulletin is published or corrected."
+            ),
+            period_kind=PeriodKind.MONTH,
+            function="reports.bulletins.bulletin_documents_run",
+            period_kwarg="month",
+        ),
+        Job(
             key="annual_evaluation",
             label=gettext_lazy("Annual evaluation"),
             description=gettext_lazy("The year's evaluation of every cadre and unit."),
@@ -264,6 +275,7 @@ RESULT_LABELS = {
     "recounted": gettext_lazy("Appeals counted again"),
     "moved": gettext_lazy("Appeals whose dates moved"),
     "still_provisional": gettext_lazy("Still provisional"),
+    "documents": gettext_lazy("Documents rendered"),
 }
 
 

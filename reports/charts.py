@@ -205,16 +205,18 @@ def line_chart(labels: list[str], series: list[Series], *, title: str, desc: str
 def unit_compliance_chart(figures: dict, *, edge: int = BAR_CHART_EDGE) -> SafeString:
     """Units by contact compliance in ranking order; a long list shows its first and last `edge` units."""
     units = figures.get("units", [])
+    # `units_total` when `units` holds only the first and last `edge` of them (read from the rows).
+    total = figures.get("units_total", len(units))
     bars = [Bar(unit["name"], unit["compliance"], f"{unit['contacted']}/{unit['due']}") for unit in units]
     gap_after = None
     month = figures.get("month", "")
-    if len(bars) > 2 * edge:
+    if total > 2 * edge:
         bars = bars[:edge] + bars[-edge:]
         gap_after = edge - 1
         title = _("Contact compliance by unit, %(month)s: the first and last %(count)d of %(total)d units") % {
             "month": month,
             "count": edge,
-            "total": len(units),
+            "total": total,
         }
     else:
         title = _("Contact compliance by unit, %(month)s") % {"month": month}

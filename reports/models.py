@@ -1,10 +1,12 @@
 """Oversight (周调度、月通报、约谈): the weekly dispatch sheet of each unit, the monthly bulletin, and
 interview cases of lagging cadres."""
 
+from functools import cached_property
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -95,7 +97,8 @@ class Bulletin(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=BulletinStatus.choices, default=BulletinStatus.PUBLISHED
     )
-    # The whole snapshot, as built by reports.bulletins.bulletin_figures (see its docstring for the shape).
+    # The small overall figures (totals, trend, rules; see reports.bulletins.bulletin_summary); the
+    # per-unit and per-cadre figures are rows of BulletinUnitRow and BulletinCadreRow.
     figures = models.JSONField(_("figures"), default=dict)
     reason = models.TextField(_("reason for the correction"), blank=True)
     created_by = models.ForeignKey(
@@ -149,3 +152,176 @@ class Bulletin(models.Model):
             raise ValidationError({"month": _("A bulletin's month is given by its first day.")})
         if self.version and self.version > 1 and not self.reason.strip():
             raise ValidationError({"reason": _("Give the reason for the correction.")})
+
+
+class AppealCounts(models.Model):
+    """The appeal figures of a bulletin row, as counts (the rates are computed from them, as
+    `appeals.selectors.AppealMetrics` computes them)."""
+
+    appeals_total = models.PositiveIntegerField(_("appeals raised"), default=0)
+    appeals_withdrawn = models.PositiveIntegerField(_("withdrawn"), default=0)
+    appeals_out_of_scope = models.PositiveIntegerField(_("out of scope"), default=0)
+    appeals_resolved = models.PositiveIntegerField(_("resolved"), default=0)
+    appeals_on_time = models.PositiveIntegerField(_("resolved on time"), default=0)
+    appeals_with_feedback = models.PositiveIntegerField(_("with feedback"), default=0)
+    appeals_satisfied = models.PositiveIntegerField(_("satisfied"), default=0)
+    appeals_avg_workdays = models.FloatField(_("average handling time (working days)"), null=True, blank=True)
+    appeals_open = models.PositiveIntegerField(_("still open"), default=0)
+    appeals_overdue = models.PositiveIntegerField(_("overdue"), default=0)
+
+    APPEAL_FIELDS = {
+        "total": "appeals_total",
+        "withdrawn": "appeals_withdrawn",
+        "out_of_scope": "appeals_out_of_scope",
+        "resolved": "appeals_resolved",
+        "on_time": "appeals_on_time",
+        "with_feedback": "appeals_with_feedback",
+        "satisfied": "appeals_satisfied",
+        "avg_handling_workdays": "appeals_avg_workdays",
+        "open": "appeals_open",
+        "overdue": "appeals_overdue",
+    }
+
+    class Meta:
+        abstract = True
+
+    @cached_property
+    def appeals(self) -> dict:
+        """The row's appeal figures in the shape of `AppealMetrics.as_dict()`."""
+        from appeals.selectors import AppealMetrics
+
+        return AppealMetrics(**{key: getattr(self, field) for key, field in self.APPEAL_FIELDS.items()}).as_dict()
+
+    @property
+    def compliance(self) -> float | None:
+        return self.contacted / self.due if self.due else None
+
+
+class BulletinUnitRow(AppealCounts):
+    """One unit's line in a published bulletin, frozen with it, in ranking order (`position`)."""
+
+    bulletin = models.ForeignKey(Bulletin, on_delete=models.CASCADE, related_name="unit_rows")
+    # No database constraint: the snapshot outlives any later change to the organisation chart.
+    unit = models.ForeignKey(
+        "liaison.Unit", verbose_name=_("unit"), on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    name = models.CharField(_("unit"), max_length=200)
+    position = models.PositiveIntegerField(_("order in the table"))
+    rank = models.PositiveIntegerField(_("place in the ranking"))
+    cadres = models.PositiveIntegerField(_("cadres with a pairing due"), default=0)
+    due = models.PositiveIntegerField(_("pairings due"), default=0)
+    contacted = models.PositiveIntegerField(_("pairings contacted"), default=0)
+    visits = models.PositiveIntegerField(_("visits"), default=0)
+
+    class Meta:
+        verbose_name = _("bulletin unit row")
+        verbose_name_plural = _("bulletin unit rows")
+        ordering = ["bulletin", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["bulletin", "unit"], name="bulletin_unit_row_once"),
+            models.UniqueConstraint(fields=["bulletin", "position"], name="bulletin_unit_row_position"),
+            models.CheckConstraint(condition=Q(contacted__lte=F("due")), name="bulletin_unit_contacted_within_due"),
+            models.CheckConstraint(condition=Q(rank__lte=F("position")), name="bulletin_unit_rank_within_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bulletin} #{self.rank} {self.name}"
+
+    @property
+    def missed(self) -> int:
+        return self.due - self.contacted
+
+
+class BulletinCadreRow(AppealCounts):
+    """One cadre's line in a published bulletin, frozen with it, in the order of the bulletin's
+    cadre table (`position`: unit name, cadre name, id)."""
+
+    bulletin = models.ForeignKey(Bulletin, on_delete=models.CASCADE, related_name="cadre_rows")
+    cadre = models.ForeignKey(
+        "liaison.Cadre", verbose_name=_("cadre"), on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    unit = models.ForeignKey(
+        "liaison.Unit", verbose_name=_("unit"), on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    name = models.CharField(_("cadre"), max_length=100)
+    unit_name = models.CharField(_("unit"), max_length=200)
+    position = models.PositiveIntegerField(_("order in the table"))
+    # The enterprises of the cadre's pairings due in the month, and those of them not contacted.
+    enterprises = models.JSONField(_("enterprises"), default=list, blank=True)
+    missed_enterprises = models.JSONField(_("enterprises not contacted"), default=list, blank=True)
+    due = models.PositiveIntegerField(_("pairings due"), default=0)
+    contacted = models.PositiveIntegerField(_("pairings contacted"), default=0)
+    visits = models.PositiveIntegerField(_("visits"), default=0)
+    # Appeals overdue when the bulletin was published, whatever the month they were raised in.
+    overdue_appeals = models.PositiveIntegerField(_("overdue appeals"), default=0)
+    lagging = models.BooleanField(_("lagging"), default=False)
+
+    class Meta:
+        verbose_name = _("bulletin cadre row")
+        verbose_name_plural = _("bulletin cadre rows")
+        ordering = ["bulletin", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["bulletin", "cadre"], name="bulletin_cadre_row_once"),
+            models.UniqueConstraint(fields=["bulletin", "position"], name="bulletin_cadre_row_position"),
+            models.CheckConstraint(condition=Q(contacted__lte=F("due")), name="bulletin_cadre_contacted_within_due"),
+            models.CheckConstraint(
+                condition=Q(lagging=True) & (Q(contacted__lt=F("due")) | Q(overdue_appeals__gt=0))
+                | Q(lagging=False, contacted=F("due"), overdue_appeals=0),
+                name="bulletin_cadre_lagging_when_missed_or_overdue",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["bulletin", "unit", "position"], name="bulletin_cadre_row_unit"),
+            models.Index(
+                fields=["bulletin", "position"], condition=Q(lagging=True), name="bulletin_cadre_row_lagging"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bulletin} {self.unit_name} {self.name}"
+
+
+class DocumentKind(models.TextChoices):
+    PDF = "pdf", _("PDF")
+    XLSX = "xlsx", _("Excel workbook")
+
+
+class DocumentStatus(models.TextChoices):
+    PENDING = "pending", _("Being made")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class BulletinDocument(models.Model):
+    """A bulletin's PDF or workbook, rendered once by the `bulletin_documents` job after it is
+    published and kept in the default storage (shared by every app node); downloads serve the file."""
+
+    bulletin = models.ForeignKey(Bulletin, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=10, choices=DocumentKind.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=DocumentStatus.choices, default=DocumentStatus.PENDING
+    )
+    file = models.FileField(_("file"), upload_to="bulletins/", max_length=300, blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("bulletin document")
+        verbose_name_plural = _("bulletin documents")
+        ordering = ["bulletin", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["bulletin", "kind"], name="bulletin_document_once_per_kind"),
+            models.CheckConstraint(
+                condition=Q(status="ready", rendered_at__isnull=False) & ~Q(file="") | ~Q(status="ready"),
+                name="bulletin_document_ready_has_file",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bulletin} {self.kind} ({self.status})"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == DocumentStatus.READY

@@ -11,6 +11,7 @@ urlpatterns = [
     path("bulletins/publish/", views.bulletin_publish, name="bulletin-publish"),
     path("bulletins/reissue/", views.bulletin_reissue, name="bulletin-reissue"),
     path("bulletins/<str:month>/", views.bulletin_detail, name="bulletin-detail"),
+    path("bulletins/<str:month>/documents/", views.bulletin_documents, name="bulletin-documents"),
     path("bulletins/<str:month>/pdf", views.bulletin_pdf, name="bulletin-pdf"),
     path("bulletins/<str:month>/xlsx", views.bulletin_xlsx, name="bulletin-xlsx"),
 ]

@@ -3,26 +3,27 @@ bulletin (the list, one bulletin, its PDF and workbook)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from liaison.auditing import audited_export
-from liaison.exports import file_response
+from liaison.exports import XLSX_CONTENT_TYPE
 from liaison.selectors import previous_month, today
 from liaison.web.common import add_service_errors, style_form
 from reports import bulletins, permissions, selectors, services
 from reports.bulletin_forms import BulletinPublishForm, BulletinReissueForm
 from reports.forms import DispatchRunForm, InterviewRecordForm
-from reports.models import Bulletin, BulletinStatus
+from reports.models import Bulletin, BulletinStatus, DocumentKind, DocumentStatus
 from reports.tasks import weekly_dispatch
 
 
@@ -107,7 +108,8 @@ def interview_record(request, pk: int):
 
 # --- The monthly bulletin (月通报) ----------------------------------------------------------------
 
-BULLETIN_CADRES_PER_PAGE = 100
+BULLETIN_ROWS_PER_PAGE = 100
+DOCUMENTS_STALE_AFTER = timedelta(minutes=2)
 
 
 def _require_bulletin_view(user) -> None:
@@ -222,19 +224,22 @@ def bulletin_reissue(request):
 @login_required
 @require_GET
 def bulletin_detail(request, month: str):
-    """One bulletin as published: figures, charts, ranking, lagging cadres and the version history."""
+    """One bulletin as published: figures, charts, ranking, lagging cadres and the version history;
+    the unit ranking, the lagging cadres and the cadre table are read a page at a time."""
     user = request.user
     _require_bulletin_view(user)
     bulletin = _bulletin_or_404(request, month)
     figures = bulletin.figures
     versions = list(bulletins.bulletin_versions(bulletin.month).select_related("created_by__cadre"))
-    cadres = figures.get("cadres", [])
+    totals = figures.get("totals", {})
     unit_filter = request.GET.get("unit", "")
-    if unit_filter.isdigit():
-        cadres = [cadre for cadre in cadres if cadre["unit_id"] == int(unit_filter)]
-    cadre_page = Paginator(cadres, BULLETIN_CADRES_PER_PAGE).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
+    cadres = bulletins.bulletin_cadre_rows(bulletin, unit_id=int(unit_filter) if unit_filter.isdigit() else None)
+    counts = figures.get("rows", {})
+    cadre_page = _page(cadres, request.GET.get("page"), count=None if unit_filter.isdigit() else counts.get("cadres"))
+    unit_page = _page(bulletins.bulletin_unit_rows(bulletin), request.GET.get("upage"), count=counts.get("units"))
+    lagging_page = _page(
+        bulletins.bulletin_cadre_rows(bulletin, lagging=True), request.GET.get("lpage"), count=counts.get("lagging")
+    )
     can_publish = permissions.can_publish_bulletin(user) and bulletin.is_current
     return render(
         request,
@@ -242,15 +247,18 @@ def bulletin_detail(request, month: str):
         {
             "bulletin": bulletin,
             "figures": figures,
-            "totals": figures["totals"],
-            "charts": bulletins.bulletin_charts(figures),
+            "totals": totals,
+            "charts": bulletins.bulletin_charts(bulletin),
             "versions": versions,
             "current": next((v for v in versions if v.is_current), None),
+            "unit_page": unit_page,
+            "lagging_page": lagging_page,
             "cadre_page": cadre_page,
             "unit_filter": unit_filter,
-            "units_by_name": sorted(figures.get("units", []), key=lambda unit: unit["name"]),
-            "querystring": params.urlencode(),
+            "unit_choice": _unit_choice(bulletin, unit_filter),
+            "querystrings": {name: _querystring(request, name) for name in ("page", "upage", "lpage")},
             "version_param": "" if bulletin.is_current else f"?v={bulletin.version}",
+            "documents": _documents_context(request, bulletin),
             "reissue_form": style_form(
                 BulletinReissueForm(initial={"month": bulletin.month_slug}, months=[bulletin.month])
             )
@@ -260,6 +268,108 @@ def bulletin_detail(request, month: str):
     )
 
 
+class _CountedPaginator(Paginator):
+    """A paginator told its count (stored with the bulletin) instead of counting the rows again."""
+
+    def __init__(self, object_list, per_page, *, known_count: int | None):
+        super().__init__(object_list, per_page)
+        self._known_count = known_count
+
+    @property
+    def count(self) -> int:
+        if self._known_count is not None:
+            return self._known_count
+        return super().count
+
+
+def _page(rows, number, *, count: int | None):
+    return _CountedPaginator(rows, BULLETIN_ROWS_PER_PAGE, known_count=count).get_page(number)
+
+
+def _querystring(request, page_param: str) -> str:
+    params = request.GET.copy()
+    params.pop(page_param, None)
+    return params.urlencode()
+
+
+def _unit_choice(bulletin: Bulletin, unit_filter: str):
+    """The unit the cadre table is filtered to (its row), for the filter's search-as-you-type picker."""
+    if not unit_filter.isdigit():
+        return None
+    return bulletins.bulletin_unit_rows(bulletin).filter(unit_id=int(unit_filter)).first()
+
+
+def _documents_context(request, bulletin: Bulletin) -> dict:
+    """The state of the bulletin's PDF and workbook for the page: ready (links), being made (the
+    part polls itself) or failed (staff may retry)."""
+    documents = bulletins.bulletin_documents(bulletin)
+    pdf, xlsx = documents.get(DocumentKind.PDF), documents.get(DocumentKind.XLSX)
+    ready = bool(pdf and xlsx and pdf.is_ready and xlsx.is_ready)
+    failed = any(d.status == DocumentStatus.FAILED for d in documents.values())
+    # Pending for long (its job was never queued, or lost): staff may start it again.
+    stale = not ready and (
+        len(documents) < len(DocumentKind)
+        or any(d.updated_at < timezone.now() - DOCUMENTS_STALE_AFTER for d in documents.values() if not d.is_ready)
+    )
+    return {
+        "pdf": pdf,
+        "xlsx": xlsx,
+        "ready": ready,
+        "failed": failed,
+        "pending": not ready and not failed,
+        "stale": stale,
+        "can_retry": not ready and permissions.can_publish_bulletin(request.user),
+        "version_param": "" if bulletin.is_current else f"?v={bulletin.version}",
+        "bulletin": bulletin,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bulletin_documents(request, month: str):
+    """GET: the download buttons of the bulletin (polled by the page while documents are being made).
+    POST: task-force staff render failed or missing documents again."""
+    user = request.user
+    _require_bulletin_view(user)
+    bulletin = _bulletin_or_404(request, month)
+    if request.method == "POST":
+        _require_bulletin_publish(user)
+        bulletins.bulletin_documents_retry(bulletin=bulletin, acting_user=user)
+        messages.info(request, _("The documents are being made again; this page shows them when they are ready."))
+        return redirect(bulletin.get_absolute_url())
+    return render(request, "reports/_bulletin_documents.html", {"documents": _documents_context(request, bulletin)})
+
+
+def _stored_document(request, month: str, kind: str):
+    """The stored document, or the page saying it is being made (202, refreshing itself)."""
+    _require_bulletin_view(request.user)
+    bulletin = _bulletin_or_404(request, month)
+    document = bulletin.documents.filter(kind=kind).first()
+    if document is None or not document.is_ready:
+        response = render(
+            request,
+            "reports/bulletin_document_wait.html",
+            {"bulletin": bulletin, "documents": _documents_context(request, bulletin), "kind": kind},
+            status=202,
+        )
+        response["Retry-After"] = "5"
+        return response
+    return _serve_document(request, bulletin, document)
+
+
+@audited_export("bulletin")
+def _serve_document(request, bulletin: Bulletin, document) -> FileResponse:
+    """The stored file as it is: no rendering in the request (a download is recorded as an export)."""
+    kind = document.kind
+    ascii_name, name = _download_name(bulletin, kind)
+    content_type = "application/pdf" if kind == DocumentKind.PDF else XLSX_CONTENT_TYPE
+    response = FileResponse(document.file.open("rb"), content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+    if document.size:
+        response["Content-Length"] = str(document.size)
+    return response
+
+
 def _download_name(bulletin: Bulletin, extension: str) -> tuple[str, str]:
     ascii_name = f"bulletin-{bulletin.month_slug}-v{bulletin.version}.{extension}"
     return ascii_name, f"月通报-{bulletin.month_slug}-v{bulletin.version}.{extension}"
@@ -267,21 +377,11 @@ def _download_name(bulletin: Bulletin, extension: str) -> tuple[str, str]:
 
 @login_required
 @require_GET
-@audited_export("bulletin")
 def bulletin_pdf(request, month: str):
-    _require_bulletin_view(request.user)
-    bulletin = _bulletin_or_404(request, month)
-    pdf = bulletins.bulletin_pdf(bulletin)
-    ascii_name, name = _download_name(bulletin, "pdf")
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
-    return response
+    return _stored_document(request, month, DocumentKind.PDF)
 
 
 @login_required
 @require_GET
-@audited_export("bulletin")
 def bulletin_xlsx(request, month: str):
-    _require_bulletin_view(request.user)
-    bulletin = _bulletin_or_404(request, month)
-    return file_response(bulletins.bulletin_export(bulletin))
+    return _stored_document(request, month, DocumentKind.XLSX)

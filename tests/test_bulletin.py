@@ -19,7 +19,10 @@ from liaison.models import Role, Visit
 from reports import bulletins, charts
 from reports.models import Bulletin, BulletinStatus
 from reports.tasks import monthly_bulletin
-from tests import factories
+from tests import factories, test_shared_storage
+
+# The S3-compatible bucket of the shared-storage tests, for the bulletin's documents.
+s3_server, s3_storage = test_shared_storage.s3_server, test_shared_storage.s3_storage
 
 JUNE = date(2026, 6, 1)
 PUBLISH_DAY = date(2026, 7, 1)
@@ -120,6 +123,10 @@ def _appeals(**figures) -> dict:
     return {**base, **figures}
 
 
+def _without_time(figures: dict) -> dict:
+    return {key: value for key, value in figures.items() if key != "computed_at"}
+
+
 def _by_name(rows: list[dict]) -> dict[str, dict]:
     return {row["name"]: row for row in rows}
 
@@ -131,7 +138,9 @@ def test_the_published_figures_match_the_hand_count(district):
     # given the hand-built district of June 2026, on 1 July
     # when the June bulletin is published
     bulletin, created = bulletins.bulletin_publish(month=JUNE, acting_user=district["taskforce"])
-    figures = bulletin.figures
+    figures = bulletins.bulletin_full_figures(bulletin)
+    # (stored as rows, it reads back as the computing function builds it)
+    assert _without_time(figures) == _without_time(bulletins.bulletin_figures(JUNE))
     # then it is version 1, published now by the task-force user
     assert created and bulletin.version == 1 and bulletin.status == BulletinStatus.PUBLISHED
     assert bulletin.created_by == district["taskforce"]
@@ -295,7 +304,7 @@ def test_progress_is_reported_after_each_step(district):
 def test_later_edits_leave_the_published_bulletin_unchanged_and_a_correction_is_version_2(district):
     # given the June bulletin
     bulletin, _created = bulletins.bulletin_publish(month=JUNE, acting_user=district["taskforce"])
-    frozen = Bulletin.objects.get(pk=bulletin.pk).figures
+    frozen = bulletins.bulletin_full_figures(Bulletin.objects.get(pk=bulletin.pk))
     # when June's data is edited afterwards: a visit added for 乙, one of 甲's deleted, D resolved
     factories.make_visit(assignment=district["yi"], date=date(2026, 6, 25))
     Visit.objects.filter(cadre=district["jia"].cadre, date=date(2026, 6, 20)).delete()
@@ -303,20 +312,22 @@ def test_later_edits_leave_the_published_bulletin_unchanged_and_a_correction_is_
         appeal=district["appeals"]["d"], acting_user=district["yi"].cadre.user, resolution="补办结"
     )
     # then the published figures are those frozen
-    assert Bulletin.objects.get(pk=bulletin.pk).figures == frozen
+    assert bulletins.bulletin_full_figures(Bulletin.objects.get(pk=bulletin.pk)) == frozen
     again, created = bulletins.bulletin_publish(month=JUNE)
     assert not created and again.pk == bulletin.pk
     # when the task force issues a correction
     corrected = bulletins.bulletin_reissue(month=JUNE, reason="乙补录走访记录", acting_user=district["taskforce"])
     # then version 2 has the new figures, and version 1 is kept as it was, superseded
     assert corrected.version == 2 and corrected.reason == "乙补录走访记录" and corrected.is_current
-    new = corrected.figures
+    new = bulletins.bulletin_full_figures(corrected)
     assert (new["totals"]["contacted"], new["totals"]["visits"]) == (3, 3)
     assert new["totals"]["appeals"]["resolved"] == 4
     assert [u["name"] for u in new["units"]] == ["一局", "二局"]  # 一局 now contacts 2 of 2
     old = Bulletin.objects.get(pk=bulletin.pk)
     assert old.status == BulletinStatus.SUPERSEDED and old.superseded_at is not None
-    assert old.figures == frozen
+    # with its own rows
+    assert bulletins.bulletin_full_figures(old) == frozen
+    assert old.cadre_rows.count() == 4 and corrected.cadre_rows.count() == 4
     assert bulletins.bulletin_current(JUNE) == corrected
 
 
@@ -461,6 +472,13 @@ def published(district):
     return bulletin
 
 
+@pytest.fixture
+def rendered(published):
+    """The June bulletin with its PDF and workbook rendered and stored, as the job leaves them."""
+    assert bulletins.bulletin_documents_run(month=JUNE) == {"month": "2026-06", "documents": 2}
+    return published
+
+
 @pytest.mark.parametrize("role", [Role.LEADER, Role.TASKFORCE, Role.ADMIN, Role.UNIT_HANDLER])
 def test_viewers_read_the_bulletin_pages(client, published, district, role):
     kwargs = {"unit": district["unit1"]} if role == Role.UNIT_HANDLER else {}
@@ -523,18 +541,19 @@ def test_a_leader_may_not_publish_or_correct(client, published, leader_user):
     assert Bulletin.objects.count() == 1
 
 
-def test_the_pdf_holds_the_units_and_the_lagging_cadres(client, published, leader_user):
+def test_the_pdf_holds_the_units_and_the_lagging_cadres(client, rendered, leader_user):
     from pypdf import PdfReader
 
     client.force_login(leader_user)
     response = client.get(reverse("bulletin-pdf", args=["2026-06"]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF")
-    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    content = b"".join(response.streaming_content)
+    assert content.startswith(b"%PDF")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
     assert "一局" in text and "二局" in text and "乙方化工有限公司" in text
 
 
-def test_the_workbook_has_the_four_sheets(client, published, leader_user):
+def test_the_workbook_has_the_four_sheets(client, rendered, leader_user):
     client.force_login(leader_user)
     response = client.get(reverse("bulletin-xlsx", args=["2026-06"]))
     assert response.status_code == 200
@@ -585,7 +604,7 @@ def test_the_detail_page_runs_a_bounded_number_of_queries(
     bulletins.bulletin_publish(month=JUNE, acting_user=taskforce)
     bulletins.bulletin_reissue(month=JUNE, reason="更正", acting_user=taskforce)
     client.force_login(leader_user)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(12):
         response = client.get(reverse("bulletin-detail", args=["2026-06"]))
     assert response.status_code == 200
     assert response.content.decode().count("data-unit=") == units
@@ -609,3 +628,181 @@ def test_the_admin_shows_bulletins_read_only(client, published, admin_user_):
     response = client.get(reverse("admin:reports_bulletin_change", args=[published.pk]))
     assert response.status_code == 200 and "二局" in response.content.decode()
     assert client.get(reverse("admin:reports_bulletin_add")).status_code == 403
+
+
+# --- Rows: the set-based path and the ORM path agree; old bulletins migrate --------------------------
+
+
+def test_the_set_based_rows_are_those_of_the_orm_path(district):
+    # given the June district
+    # when the cadre rows are computed by the one PostgreSQL statement and by the ORM path
+    with bulletins._planned_for_reports():
+        by_sql = bulletins._cadre_rows_sql(JUNE)
+    by_orm = bulletins._cadre_rows_python(JUNE)
+    # then they are the same rows, in the same order
+    assert by_sql == by_orm
+    assert [row["position"] for row in by_sql] == [1, 2, 3, 4]
+
+
+def test_a_bulletin_written_by_either_path_reads_the_same(district, monkeypatch):
+    # given June published with the set-based statement
+    first, _created = bulletins.bulletin_publish(month=JUNE, acting_user=district["taskforce"])
+    # when it is corrected through the ORM path (as on SQLite), the data unchanged
+    monkeypatch.setattr(bulletins, "_set_based", lambda: False)
+    second = bulletins.bulletin_reissue(month=JUNE, reason="核对", acting_user=district["taskforce"])
+    # then both versions hold the same rows and figures
+    assert _without_time(bulletins.bulletin_full_figures(second)) == _without_time(
+        bulletins.bulletin_full_figures(first)
+    )
+    assert second.figures["rows"] == {"units": 2, "cadres": 4, "lagging": 3}
+
+
+def test_a_bulletin_stored_as_one_json_document_moves_into_rows_and_back(district):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("reports.migrations.0004_bulletin_figures_to_rows")
+    # given a bulletin published before the rows existed: the whole snapshot in its JSON
+    old_style = bulletins.bulletin_figures(JUNE)
+    old_style["schema"] = 1
+    del old_style["rows"]
+    bulletin = Bulletin.objects.create(month=JUNE, figures=old_style, published_at=district["taskforce"].date_joined)
+    # when the data migration runs
+    migration.forwards(apps, None)
+    # then its units and cadres are rows, read back as they were published, and the JSON is small
+    bulletin.refresh_from_db()
+    assert set(bulletin.figures) == {"schema", "month", "first", "last", "computed_at", "rules", "totals", "trend"}
+    moved = bulletins.bulletin_full_figures(bulletin)
+    for key in ("units", "cadres", "lagging"):
+        assert moved[key] == old_style[key], key
+    assert bulletin.documents.count() == 2
+    # and going back puts the JSON as it was
+    migration.backwards(apps, None)
+    bulletin.refresh_from_db()
+    for key in ("units", "cadres", "lagging"):
+        assert bulletin.figures[key] == old_style[key], key
+    assert not bulletin.cadre_rows.exists()
+
+
+# --- Documents: rendered once, stored, served -----------------------------------------------------------
+
+
+def test_the_documents_are_rendered_by_a_job_started_on_commit(district, django_capture_on_commit_callbacks):
+    from django.core.files.storage import default_storage
+
+    from jobs.models import JobRun
+
+    # when June is published (the job runs in-process here, as without Redis)
+    with django_capture_on_commit_callbacks(execute=True):
+        bulletin, _created = bulletins.bulletin_publish(month=JUNE, acting_user=district["taskforce"])
+    # then a bulletin_documents run rendered the PDF and the workbook into the storage
+    run = JobRun.objects.get(job="bulletin_documents")
+    assert run.status == "succeeded" and run.result == {"month": "2026-06", "documents": 2}
+    documents = bulletins.bulletin_documents(bulletin)
+    assert {kind: d.status for kind, d in documents.items()} == {"pdf": "ready", "xlsx": "ready"}
+    with default_storage.open(documents["pdf"].file.name) as stored:
+        assert stored.read(5) == b"%PDF-"
+    assert documents["pdf"].size == default_storage.size(documents["pdf"].file.name)
+    # and running the job again renders nothing
+    assert bulletins.bulletin_documents_run(month=JUNE) == {"month": "2026-06", "documents": 0}
+
+
+def test_the_download_serves_the_stored_file_without_rendering(
+    client, rendered, leader_user, monkeypatch, django_assert_max_num_queries
+):
+    from django.core.files.storage import default_storage
+
+    def no_rendering(*args, **kwargs):
+        raise AssertionError("rendered in the request")
+
+    # given the stored documents, and rendering made impossible
+    monkeypatch.setattr(bulletins, "bulletin_pdf", no_rendering)
+    monkeypatch.setattr(bulletins, "bulletin_workbook", no_rendering)
+    client.force_login(leader_user)
+    for kind in ("pdf", "xlsx"):
+        # when the document is downloaded
+        with django_assert_max_num_queries(7):
+            response = client.get(reverse(f"bulletin-{kind}", args=["2026-06"]))
+        # then it is the stored file, as a download
+        assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+        stored = rendered.documents.get(kind=kind)
+        with default_storage.open(stored.file.name) as file:
+            assert b"".join(response.streaming_content) == file.read()
+        assert response["Content-Length"] == str(stored.size)
+
+
+def test_before_the_documents_exist_the_page_says_they_are_being_made(client, published, leader_user):
+    client.force_login(leader_user)
+    # when the bulletin is opened before its documents are rendered
+    page = client.get(reverse("bulletin-detail", args=["2026-06"])).content.decode()
+    # then it says they are being made, polls for them, and the download buttons are disabled
+    assert 'data-state="pending"' in page and "正在生成 PDF 和 Excel" in page
+    assert 'hx-trigger="every 3s"' in page and 'hx-get="/bulletins/2026-06/documents/"' in page
+    assert '<button class="btn btn-sm btn-outline-secondary" id="bulletin-pdf" type="button" disabled' in page
+    assert 'href="/bulletins/2026-06/pdf"' not in page
+    # and a download asked for meanwhile answers 202 with the same state, to try again
+    response = client.get(reverse("bulletin-pdf", args=["2026-06"]))
+    assert response.status_code == 202 and response["Retry-After"] == "5"
+    assert "正在生成 PDF 和 Excel" in response.content.decode()
+    # when the job has rendered them, then the polled part holds the links and stops polling
+    bulletins.bulletin_documents_run(month=JUNE)
+    part = client.get(reverse("bulletin-documents", args=["2026-06"])).content.decode()
+    assert 'data-state="ready"' in part and 'href="/bulletins/2026-06/pdf"' in part and "hx-trigger" not in part
+
+
+def test_a_failed_rendering_is_shown_and_the_task_force_renders_it_again(
+    client, published, district, leader_user, monkeypatch, django_capture_on_commit_callbacks
+):
+    # given a PDF that fails to render
+    real_pdf = bulletins.bulletin_pdf
+    monkeypatch.setattr(bulletins, "bulletin_pdf", lambda bulletin: 1 / 0)
+    with pytest.raises(RuntimeError, match="2026-06 v1 pdf"):
+        bulletins.bulletin_documents_run(month=JUNE)
+    documents = bulletins.bulletin_documents(published)
+    assert documents["pdf"].status == "failed" and "ZeroDivisionError" in documents["pdf"].error
+    assert documents["xlsx"].status == "ready"
+    # then the page says so; a leader may not retry, the task force may
+    client.force_login(leader_user)
+    page = client.get(reverse("bulletin-detail", args=["2026-06"])).content.decode()
+    assert 'data-state="failed"' in page and "生成失败" in page and 'id="documents-retry"' not in page
+    assert client.post(reverse("bulletin-documents", args=["2026-06"])).status_code == 403
+    client.force_login(district["taskforce"])
+    assert 'id="documents-retry"' in client.get(reverse("bulletin-detail", args=["2026-06"])).content.decode()
+    # when the task force retries, rendering working again
+    monkeypatch.setattr(bulletins, "bulletin_pdf", real_pdf)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("bulletin-documents", args=["2026-06"]))
+    # then both documents are ready
+    assert response.status_code == 302
+    assert {d.kind: d.status for d in published.documents.all()} == {"pdf": "ready", "xlsx": "ready"}
+
+
+def test_a_correction_renders_its_own_documents_and_the_old_ones_stay(client, rendered, district, leader_user):
+    old_pdf = rendered.documents.get(kind="pdf").file.name
+    # when June is corrected
+    corrected = bulletins.bulletin_reissue(month=JUNE, reason="补录", acting_user=district["taskforce"])
+    # then only the new version's documents are rendered by the next run
+    assert bulletins.bulletin_documents_run(month=JUNE) == {"month": "2026-06", "documents": 2}
+    new_pdf = corrected.documents.get(kind="pdf").file.name
+    assert new_pdf != old_pdf and "v2" in new_pdf
+    # and version 1 still downloads its own
+    client.force_login(leader_user)
+    response = client.get(reverse("bulletin-pdf", args=["2026-06"]), {"v": 1})
+    assert response.status_code == 200 and 'filename="bulletin-2026-06-v1.pdf"' in response["Content-Disposition"]
+
+
+def test_the_documents_go_to_the_shared_bucket(client, published, leader_user, s3_storage):
+    from django.core.files.storage import default_storage
+
+    from tests.test_shared_storage import BUCKET
+
+    # when the documents are rendered with the files kept in an S3-compatible bucket
+    bulletins.bulletin_documents_run(month=JUNE)
+    # then they are objects of the bucket, served through the portal
+    assert type(default_storage._wrapped).__name__ == "S3Storage"
+    keys = [o["Key"] for o in s3_storage.list_objects_v2(Bucket=BUCKET).get("Contents", [])]
+    assert published.documents.get(kind="pdf").file.name in keys
+    client.force_login(leader_user)
+    response = client.get(reverse("bulletin-xlsx", args=["2026-06"]))
+    assert response.status_code == 200 and b"".join(response.streaming_content)[:2] == b"PK"

@@ -46,7 +46,22 @@ def test_a_leader_lists_bulletins_without_figures_and_reads_one_with_them(june, 
     detail = api.get(f"/api/v1/bulletins/{row['id']}/").json()
     assert detail["figures"] == Bulletin.objects.get(pk=row["id"]).figures
     assert detail["figures"]["totals"]["due"] == 2 and detail["figures"]["totals"]["contacted"] == 1
-    assert [u["name"] for u in detail["figures"]["units"]] == ["发改局"]
+    assert "units" not in detail["figures"] and "cadres" not in detail["figures"]
+    assert detail["figures"]["rows"] == {"units": 1, "cadres": 2, "lagging": 1}
+    assert {d["kind"]: d["status"] for d in detail["documents"]} == {"pdf": "pending", "xlsx": "pending"}
+    # and its units and cadres are rows, read a page at a time
+    units = api.get(detail["units_url"]).json()
+    assert [(u["rank"], u["name"], u["contacted"], u["due"]) for u in units["results"]] == [(1, "发改局", 1, 2)]
+    assert units["results"][0]["appeals"]["total"] == 0 and units["results"][0]["compliance"] == 0.5
+    cadres = api.get(detail["cadres_url"]).json()["results"]
+    assert [(c["name"], c["unit"], c["contacted"], c["lagging"]) for c in cadres] == [
+        ("张三", "发改局", 1, False),
+        ("李四", "发改局", 0, True),
+    ]
+    lagging = results(api.get(detail["cadres_url"], {"lagging": "true"}))
+    assert [(c["name"], c["missed_enterprises"]) for c in lagging] == [("李四", cadres[1]["enterprises"])]
+    assert results(api.get(detail["cadres_url"], {"unit": june["unit"].pk + 1000})) == []
+    assert api.get(detail["cadres_url"], {"lagging": "maybe"}).status_code == 400
 
 
 def test_the_list_filters_by_month_and_current(june, leader_user):
@@ -116,8 +131,42 @@ def test_cadres_and_anonymous_users_may_not_read_bulletins(june, pairing):
 
 
 def test_a_unit_handler_reads_the_district_bulletin(june, unit_handler):
-    response = client_for(unit_handler).get(f"/api/v1/bulletins/{june['bulletin'].pk}/")
-    assert response.status_code == 200 and response.json()["figures"]["units"][0]["name"] == "发改局"
+    response = client_for(unit_handler).get(f"/api/v1/bulletins/{june['bulletin'].pk}/units/")
+    assert response.status_code == 200 and results(response)[0]["name"] == "发改局"
+
+
+def test_cadres_may_not_read_a_bulletins_rows(june, pairing):
+    api = client_for(pairing.cadre.user)
+    for rows in ("units", "cadres"):
+        assert api.get(f"/api/v1/bulletins/{june['bulletin'].pk}/{rows}/").status_code == 403
+    assert client_for(None).get(f"/api/v1/bulletins/{june['bulletin'].pk}/cadres/").status_code == 401
+
+
+@pytest.mark.parametrize("units", [2, 30])
+def test_a_bulletin_and_a_page_of_its_rows_take_a_fixed_number_of_queries(
+    clock, leader_user, django_assert_max_num_queries, units
+):
+    # given a bulletin of `units` units with three cadres each
+    clock.set(date(2026, 6, 3))
+    for i in range(units):
+        unit = factories.make_unit(name=f"接口单位{i:02d}")
+        for j in range(3):
+            factories.make_assignment(cadre=factories.make_cadre(unit=unit, name=f"干部{i}-{j}"))
+    clock.set(date(2026, 7, 1))
+    bulletin, _created = bulletins.bulletin_publish(month=JUNE)
+    api = client_for(leader_user)
+    # when the bulletin, a page of its units and a page of its cadres are read
+    for url, expected in (
+        (f"/api/v1/bulletins/{bulletin.pk}/", None),
+        (f"/api/v1/bulletins/{bulletin.pk}/units/", units),
+        (f"/api/v1/bulletins/{bulletin.pk}/cadres/?page_size=50", min(50, 3 * units)),
+    ):
+        with django_assert_max_num_queries(5):
+            response = api.get(url)
+        # then each takes the same few queries whatever the size
+        assert response.status_code == 200
+        if expected is not None:
+            assert len(results(response)) == expected
 
 
 @pytest.mark.parametrize("count", [2, 30])

@@ -121,3 +121,38 @@ def test_the_bulletin_pages_fit_a_phone(live_server, phone_page, may_and_june):
     box = page.locator("#chart-units svg").bounding_box()
     assert box["width"] <= 390
     shot(page, "detail-phone")
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_the_page_says_the_documents_are_being_made_and_shows_them_when_ready(
+    live_server, browser, clock, leader_user, monkeypatch, width
+):
+    # given June published, its PDF and workbook not rendered yet (their job not started)
+    monkeypatch.setattr(bulletins, "bulletin_documents_start", lambda **kwargs: None)
+    clock.set(date(2026, 6, 3))
+    pairing = factories.make_assignment(cadre=factories.make_cadre(unit=factories.make_unit(name="区商务局")))
+    factories.make_visit(assignment=pairing, date=date(2026, 6, 3))
+    clock.set(date(2026, 7, 1), hour=9)
+    bulletins.bulletin_publish(month=date(2026, 6, 1))
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        _login(page, live_server, leader_user.username)
+        # when the leader opens the bulletin
+        page.goto(f"{live_server.url}/bulletins/2026-06/")
+        # then it says the documents are being made, and the download buttons are disabled
+        assert "正在生成 PDF 和 Excel" in page.locator("#documents-status").inner_text()
+        assert page.locator("button#bulletin-pdf").is_disabled()
+        assert page.locator("button#bulletin-xlsx").is_disabled()
+        shot(page, f"documents-pending-{width}")
+        # when the job renders them, then the page shows the downloads by itself (no reload)
+        bulletins.bulletin_documents_run(month=date(2026, 6, 1))
+        page.wait_for_selector("a#bulletin-pdf", timeout=15_000)
+        assert page.locator("#bulletin-documents").get_attribute("data-state") == "ready"
+        assert page.url == f"{live_server.url}/bulletins/2026-06/"
+        shot(page, f"documents-ready-{width}")
+        with page.expect_download() as download_info:
+            page.click("a#bulletin-pdf")
+        assert Path(download_info.value.path()).read_bytes().startswith(b"%PDF")
+    finally:
+        context.close()

@@ -79,7 +79,7 @@ SHARED = {
                 "meeting-withdraw", "api:meeting-detail", "api:meeting-issues-to-appeals", "api:meeting-withdraw"),
     "proposal": ("matching-proposal", "matching-accept", "api:matching-proposal-detail",
                  "api:matching-proposal-accept", "api:matching-proposal-leftovers", "api:matching-proposal-pairs"),
-    "bulletin": ("api:bulletin-detail", "api:bulletin-reissue"),
+    "bulletin": ("api:bulletin-detail", "api:bulletin-reissue", "api:bulletin-units", "api:bulletin-cadres"),
     "job_run": ("job-run-detail", "api:job-run-detail"),
 }
 # Arguments that are not objects of the world.
@@ -93,6 +93,7 @@ FIXED = {
     "dispatch-week": {"week": "2026-06-01"},
     "bulletin-detail": {"month": "2026-06"},
     "bulletin-pdf": {"month": "2026-06"},
+    "bulletin-documents": {"month": "2026-06"},
     "bulletin-xlsx": {"month": "2026-06"},
     "job-start": {"key": "monthly_bulletin"},
     "evaluation-year": {"year": 2024},
@@ -150,10 +151,12 @@ api:assignment-end                | own    | 401   | 405   | 405   | 405   | 405
 api:assignment-list               |        | 401   | 200   | 200   | 200   | 200   | 200   | 200
 api:audit-event-detail            |        | 401   | 403   | 403   | 403   | 403   | 403   | 404
 api:audit-event-list              |        | 401   | 403   | 403   | 403   | 403   | 403   | 200
+api:bulletin-cadres               |        | 401   | 403   | 200   | 200   | 200   | 200   | 200
 api:bulletin-detail               |        | 401   | 403   | 200   | 200   | 200   | 200   | 200
 api:bulletin-list                 |        | 401   | 403   | 200   | 200   | 200   | 200   | 200
 api:bulletin-publish              |        | 401   | 403   | 405   | 405   | 405   | 405   | 405
 api:bulletin-reissue              |        | 401   | 403   | 405   | 405   | 405   | 405   | 405
+api:bulletin-units                |        | 401   | 403   | 200   | 200   | 200   | 200   | 200
 api:cadre-detail                  | other  | 401   | 404   | 404   | 404   | 200   | 200   | 200
 api:cadre-detail                  | own    | 401   | 200   | 200   | 404   | 200   | 200   | 200
 api:cadre-list                    |        | 401   | 200   | 200   | 200   | 200   | 200   | 200
@@ -230,11 +233,12 @@ assignment-end                    | own    | login | 405   | 405   | 405   | 405
 audit-export                      |        | login | 403   | 403   | 403   | 403   | 403   | 200
 audit-list                        |        | login | 403   | 403   | 403   | 403   | 403   | 200
 bulletin-detail                   |        | login | 403   | 200   | 200   | 200   | 200   | 200
+bulletin-documents                |        | login | 403   | 200   | 200   | 200   | 200   | 200
 bulletin-list                     |        | login | 403   | 200   | 200   | 200   | 200   | 200
-bulletin-pdf                      |        | login | 403   | 200   | 200   | 200   | 200   | 200
+bulletin-pdf                      |        | login | 403   | 202   | 202   | 202   | 202   | 202
 bulletin-publish                  |        | login | 405   | 405   | 405   | 405   | 405   | 405
 bulletin-reissue                  |        | login | 405   | 405   | 405   | 405   | 405   | 405
-bulletin-xlsx                     |        | login | 403   | 200   | 200   | 200   | 200   | 200
+bulletin-xlsx                     |        | login | 403   | 202   | 202   | 202   | 202   | 202
 cadre-detail                      | other  | login | 404   | 404   | 404   | 200   | 200   | 200
 cadre-detail                      | own    | login | 200   | 200   | 404   | 200   | 200   | 200
 calendar                          |        | login | 403   | 403   | 403   | 200   | 200   | 200
@@ -524,6 +528,7 @@ POST_BODIES = {
     "assignment-end": {"reason": "岗位调整", "ended_on": "2026-06-30"},
     "api:appeal-escalate": {"version": 1, "reason": "需单位协调"},
     "api:bulletin-publish": {"month": "2026-05"},
+    "bulletin-documents": {},
     "api:evaluation-run": {"year": 2025},
     "api:matching-proposal-accept": {"all": True},
     "api:meeting-withdraw": {"reason": "重复录入"},
@@ -546,6 +551,7 @@ api:visit-withdraw                | other  | 401   | 404   | 404   | 404   | 204
 api:visit-withdraw                | own    | 401   | 204   | 403   | 404   | 204   | 403   | 204
 assignment-end                    | other  | login | 403   | 403   | 403   | 302   | 403   | 302
 assignment-end                    | own    | login | 403   | 403   | 403   | 302   | 403   | 302
+bulletin-documents                |        | login | 403   | 403   | 403   | 302   | 403   | 302
 roster-pair                       |        | login | 403   | 403   | 403   | 302   | 403   | 302
 visit-withdraw                    | other  | login | 404   | 404   | 404   | 302   | 403   | 302
 visit-withdraw                    | own    | login | 302   | 403   | 404   | 302   | 403   | 302

@@ -1,5 +1,6 @@
-"""Shapes of the bulletin and dispatch API. The bulletin's figures are sent as stored (frozen JSON);
-the documentation serializers below only describe that shape in the OpenAPI schema."""
+"""Shapes of the bulletin and dispatch API. The bulletin's summary figures are sent as stored (frozen
+JSON; the documentation serializers below describe that shape in the OpenAPI schema); its units and
+cadres are rows, listed a page at a time."""
 
 from __future__ import annotations
 
@@ -28,8 +29,10 @@ class AppealFiguresSerializer(serializers.Serializer):
     avg_handling_workdays = serializers.FloatField(allow_null=True)
 
 
-class UnitFiguresSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+class UnitRowSerializer(serializers.Serializer):
+    """One unit of a bulletin, in ranking order."""
+
+    id = serializers.IntegerField(source="unit_id")
     name = serializers.CharField()
     rank = serializers.IntegerField()
     cadres = serializers.IntegerField(help_text=_("Cadres with a pairing due in the month."))
@@ -41,27 +44,22 @@ class UnitFiguresSerializer(serializers.Serializer):
     appeals = AppealFiguresSerializer()
 
 
-class CadreFiguresSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+class CadreRowSerializer(serializers.Serializer):
+    """One cadre of a bulletin, in table order (unit, then name)."""
+
+    id = serializers.IntegerField(source="cadre_id")
     name = serializers.CharField()
     unit_id = serializers.IntegerField()
-    unit = serializers.CharField()
-    enterprises = serializers.ListField(child=serializers.CharField())
+    unit = serializers.CharField(source="unit_name")
+    enterprises = serializers.ListField(child=serializers.CharField(), help_text=_("Enterprises of the pairings due."))
+    missed_enterprises = serializers.ListField(child=serializers.CharField(), help_text=_("Enterprises not contacted."))
     due = serializers.IntegerField()
     contacted = serializers.IntegerField()
     compliance = serializers.FloatField(allow_null=True)
     visits = serializers.IntegerField()
     appeals = AppealFiguresSerializer()
-
-
-class LaggingCadreSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    unit_id = serializers.IntegerField()
-    unit = serializers.CharField()
-    enterprises = serializers.ListField(child=serializers.CharField(), help_text=_("Enterprises not contacted."))
-    missed_contact = serializers.BooleanField()
-    overdue_appeals = serializers.IntegerField()
+    overdue_appeals = serializers.IntegerField(help_text=_("Appeals overdue when published, whatever their month."))
+    lagging = serializers.BooleanField()
 
 
 class TrendPointSerializer(serializers.Serializer):
@@ -93,10 +91,10 @@ class FiguresSerializer(serializers.Serializer):
     last = serializers.DateField()
     computed_at = serializers.DateTimeField()
     rules = serializers.DictField(help_text=_("The counting rules the figures were computed by."))
+    rows = serializers.DictField(
+        child=serializers.IntegerField(), help_text=_("How many unit, cadre and lagging-cadre rows the bulletin has.")
+    )
     totals = TotalsSerializer()
-    units = UnitFiguresSerializer(many=True, help_text=_("In ranking order."))
-    cadres = CadreFiguresSerializer(many=True)
-    lagging = LaggingCadreSerializer(many=True)
     trend = TrendPointSerializer(many=True, help_text=_("Six months, oldest first."))
 
 
@@ -160,12 +158,30 @@ class BulletinSerializer(serializers.ModelSerializer):
         return self._with_version(obj, "bulletin-xlsx")
 
 
+class DocumentSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    status = serializers.CharField(help_text=_("pending (being made), ready or failed."))
+    size = serializers.IntegerField(help_text=_("Bytes, once ready."))
+    rendered_at = serializers.DateTimeField(allow_null=True)
+
+
 class BulletinDetailSerializer(BulletinSerializer):
     figures = FiguresField(read_only=True)
+    units_url = serializers.SerializerMethodField()
+    cadres_url = serializers.SerializerMethodField()
+    documents = DocumentSerializer(many=True, read_only=True)
 
     class Meta(BulletinSerializer.Meta):
-        fields = [*BulletinSerializer.Meta.fields, "figures"]
+        fields = [*BulletinSerializer.Meta.fields, "figures", "units_url", "cadres_url", "documents"]
         read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_units_url(self, obj: Bulletin) -> str:
+        return reverse("api:bulletin-units", args=[obj.pk])
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_cadres_url(self, obj: Bulletin) -> str:
+        return reverse("api:bulletin-cadres", args=[obj.pk])
 
 
 class BulletinPublishSerializer(serializers.Serializer):

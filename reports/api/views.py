@@ -8,9 +8,10 @@ are scoped like the pages: everyone's for the task force and leaders, their unit
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
@@ -55,7 +56,7 @@ FORBIDDEN = OpenApiResponse(description=_("Only task-force staff publish or corr
         ),
     ),
     retrieve=extend_schema(
-        summary=_("Get a monthly bulletin with its figures"),
+        summary=_("Get a monthly bulletin with its summary figures"),
         description=bulletins.__doc__,
         responses={200: s.BulletinDetailSerializer, 404: BULLETIN_NOT_FOUND},
     ),
@@ -71,10 +72,54 @@ class BulletinViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     def get_queryset(self):
         qs = Bulletin.objects.select_related("created_by").order_by("-month", "-version")
-        return qs.defer("figures") if self.action == "list" else qs
+        if self.action == "list":
+            return qs.defer("figures")
+        if self.action in ("units", "cadres"):
+            return qs.defer("figures")
+        return qs.prefetch_related("documents")
 
     def get_serializer_class(self):
         return s.BulletinSerializer if self.action == "list" else s.BulletinDetailSerializer
+
+    def filter_queryset(self, queryset):
+        # The bulletin filters apply to the list; the rows of one bulletin take their own parameters.
+        return queryset if self.action in ("units", "cadres") else super().filter_queryset(queryset)
+
+    @extend_schema(
+        summary=_("The units of a bulletin, in ranking order"),
+        responses={200: s.UnitRowSerializer(many=True), 404: BULLETIN_NOT_FOUND},
+        parameters=[OpenApiParameter("page", int, description=_("Page number."))],
+    )
+    @action(detail=True, methods=["get"])
+    def units(self, request, pk=None):
+        bulletin = self.get_object()
+        page = self.paginate_queryset(bulletins.bulletin_unit_rows(bulletin))
+        return self.get_paginated_response(s.UnitRowSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary=_("The cadres of a bulletin, a page at a time"),
+        description=_("In table order (unit, then name). Filter by `unit` (id) and `lagging` (true or false)."),
+        responses={200: s.CadreRowSerializer(many=True), 404: BULLETIN_NOT_FOUND},
+        parameters=[
+            OpenApiParameter("unit", int, description=_("Unit id")),
+            OpenApiParameter("lagging", bool, description=_("Only lagging cadres (true) or the others (false).")),
+            OpenApiParameter("page", int, description=_("Page number.")),
+        ],
+    )
+    @action(detail=True, methods=["get"])
+    def cadres(self, request, pk=None):
+        bulletin = self.get_object()
+        unit = request.query_params.get("unit", "")
+        lagging = request.query_params.get("lagging", "").lower()
+        if (unit and not unit.isdigit()) or lagging not in ("", "true", "false", "1", "0"):
+            raise ValidationError({"detail": _("Filter by a unit id and lagging=true or false.")})
+        rows = bulletins.bulletin_cadre_rows(
+            bulletin,
+            unit_id=int(unit) if unit else None,
+            lagging=None if not lagging else lagging in ("true", "1"),
+        )
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(s.CadreRowSerializer(page, many=True).data)
 
     def _detail(self, bulletin: Bulletin, code: int) -> Response:
         bulletin = self.get_queryset().get(pk=bulletin.pk)
