@@ -244,7 +244,8 @@ def appeal_list(request):
         "query": query,
         "can_bulk_assign": user.is_taskforce,
         "bulk_form": BulkAssignForm(auto_id="bulk_%s") if user.is_taskforce else None,
-        "can_raise": Assignment.objects.active().filter(cadre__user=user).exists(),
+        # Only a cadre can: asking for the login's cadre first costs nothing (the menu shows its name).
+        "can_raise": hasattr(user, "cadre") and Assignment.objects.active().filter(cadre__user=user).exists(),
         "today": today(),
     }
     return render(request, "appeals/list.html", context)

@@ -212,9 +212,9 @@ def test_the_task_forces_queue_is_nine_queries_with_its_counts_grouped(rows, cli
     build_district(rows)
     client.force_login(taskforce_user)
     # when the task force opens everything it sees: session, user, the counts (one grouped query), the page
-    # (no COUNT: the counts hold the total), the category filter's choices, its own pairing, unread
-    # notifications, its cadre (the menu's name)
-    with django_assert_max_num_queries(9) as captured:
+    # (no COUNT: the counts hold the total), the category filter's choices, unread notifications, its cadre
+    # (none: so no look for its pairing)
+    with django_assert_max_num_queries(8) as captured:
         response = client.get("/appeals/", {"tab": "all"})
     counts = response.context["counts"]
     # then the figures are those of the rows
