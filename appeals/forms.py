@@ -33,11 +33,17 @@ def _bootstrap(form: forms.BaseForm) -> None:
         widget.attrs.setdefault("class", css)
 
 
+# No category is chosen for the user: a hurried cadre would leave the first one and skew the figures by category.
+CHOOSE_LABEL = _("Please choose")
+CATEGORY_REQUIRED = _("Choose the category the problem belongs to.")
+
+
 class AppealForm(forms.Form):
     """Raising an appeal: what the problem is, where it came from and how urgent it is."""
 
     category = forms.ModelChoiceField(
-        label=_("Category"), queryset=AppealCategory.objects.filter(active=True), empty_label=None
+        label=_("Category"), queryset=AppealCategory.objects.filter(active=True), empty_label=CHOOSE_LABEL,
+        error_messages={"required": CATEGORY_REQUIRED},
     )
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}))
@@ -208,6 +214,17 @@ class ReopenForm(ActionForm):
     reason = _text(_("Why is it reopened?"))
 
 
+class RecategoriseForm(ActionForm):
+    category = forms.ModelChoiceField(label=_("New category"), queryset=AppealCategory.objects.none(),
+                                      empty_label=CHOOSE_LABEL, error_messages={"required": CATEGORY_REQUIRED})
+    reason = _text(_("Why does it belong there? (optional)"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = AppealCategory.objects.filter(active=True).exclude(
+            pk=self.appeal.category_id)
+
+
 ACTION_FORMS: dict[str, type[ActionForm]] = {
     "escalate": EscalateForm,
     "return": ReturnForm,
@@ -221,6 +238,7 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     "request_feedback": RequestFeedbackForm,
     "feedback": FeedbackForm,
     "reopen": ReopenForm,
+    "recategorise": RecategoriseForm,
 }
 
 

@@ -282,6 +282,7 @@ class EventKind(models.TextChoices):
     SUPERVISED = "supervised", _("Supervision notice (督办通知)")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     OUT_OF_SCOPE = "out_of_scope", _("Marked out of scope")
+    RECATEGORISED = "recategorised", _("Category changed")
 
 
 class AppealEvent(models.Model):

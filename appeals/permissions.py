@@ -66,6 +66,13 @@ def is_taskforce(user: User, appeal: Appeal) -> bool:
     return user.is_taskforce
 
 
+def recategorises(user: User, appeal: Appeal) -> bool:
+    """The task force, or the handler of the unit the appeal counts for or of the unit holding it, may correct
+    its category (a mis-filed appeal skews the figures by category)."""
+    counted_unit_id = appeal.cadre.unit_id if appeal.cadre is not None else None
+    return user.is_taskforce or handles_unit(user, counted_unit_id) or handles_unit(user, appeal.handler_unit_id)
+
+
 def speaks_for_enterprise(user: User, appeal: Appeal) -> bool:
     """The enterprise's cadre records its verdict or withdrawal; the task force may too."""
     return user.is_taskforce or _cadre_user_id(appeal.cadre) == user.pk or appeal.raised_by_id == user.pk

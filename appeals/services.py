@@ -91,6 +91,7 @@ ACTION_LABELS = {
     "request_feedback": gettext_lazy("Send feedback link"),
     "feedback": gettext_lazy("Record feedback"),
     "reopen": gettext_lazy("Reopen"),
+    "recategorise": gettext_lazy("Change category"),
 }
 
 # The single table of allowed moves: from which statuses and tiers, and who may make them.
@@ -107,6 +108,9 @@ TRANSITIONS: dict[str, Transition] = {
     "request_feedback": Transition((Status.RESOLVED,), ALL_TIERS, perms.speaks_for_enterprise),
     "feedback": Transition((Status.RESOLVED,), ALL_TIERS, perms.speaks_for_enterprise),
     "reopen": Transition((Status.RESOLVED, Status.CLOSED), ALL_TIERS, perms.is_taskforce),
+    # Not a move between states: a mis-filed appeal is corrected whatever its state, so the figures by
+    # category count it right.
+    "recategorise": Transition(tuple(Status), ALL_TIERS, perms.recategorises),
 }
 
 
@@ -456,6 +460,43 @@ def appeal_bulk_assign(*, appeal_ids, acting_user: User, unit: Unit, deadline: d
         except (Appeal.DoesNotExist, ValidationError, PermissionDenied, ConcurrentChange) as error:
             raise BulkAssignRefused(appeal_id, error) from error
     return assigned
+
+
+# --- Category ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def appeal_recategorise(
+    *,
+    appeal: Appeal | int,
+    acting_user: User,
+    category: AppealCategory,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Appeal:
+    """Correct the category of a mis-filed appeal (the unit's handler or the task force); the timeline keeps
+    who changed it, when, and from which category to which."""
+    appeal = _lock(appeal, expected_version)
+    principal = _authorize("recategorise", appeal, acting_user)
+    old = AppealCategory.objects.get(pk=appeal.category_id)
+    if category.pk == old.pk:
+        raise ValidationError({"category": _("The appeal is already filed under “%(name)s”.") % {"name": old.name}})
+    if not category.active:
+        raise ValidationError({"category": _("This category is no longer in use.")})
+    before = _snapshot(appeal)
+    appeal.category = category
+    _record(
+        appeal,
+        EventKind.RECATEGORISED,
+        actor=acting_user,
+        principal=principal,
+        before=before,
+        comment=(reason or "").strip(),
+        data={"from_category": old.pk, "from_category_name": old.name,
+              "to_category": category.pk, "to_category_name": category.name},
+        notify=False,
+    )
+    return appeal
 
 
 # --- Resolution and feedback ------------------------------------------------------------------

@@ -325,6 +325,7 @@ ACTION_STYLES = {
     "request_feedback": ("btn-outline-primary", "bi-link-45deg"),
     "feedback": ("btn-success", "bi-chat-square-heart"),
     "reopen": ("btn-outline-danger", "bi-arrow-counterclockwise"),
+    "recategorise": ("btn-outline-secondary", "bi-tags"),
 }
 FEEDBACK_LINKS_SESSION_KEY = "appeal_feedback_links"
 
@@ -370,6 +371,9 @@ def _event_details(event) -> list[str]:
         )
     elif event.kind == EventKind.ASSIGNED and data.get("mode") == "reassigned":
         details.append(_("Reassigned"))
+    elif event.kind == EventKind.RECATEGORISED:
+        details.append(_("Category: %(old)s → %(new)s")
+                       % {"old": data.get("from_category_name", "?"), "new": data.get("to_category_name", "?")})
     elif event.kind == EventKind.FEEDBACK_REQUESTED and data.get("expires_at"):
         expires = data["expires_at"][:16].replace("T", " ")
         details.append(_("Link valid until %(time)s") % {"time": expires})
@@ -444,6 +448,7 @@ def _run(action: str, appeal: Appeal, user: User, form) -> str:
         "withdraw": services.appeal_withdraw,
         "feedback": services.appeal_feedback,
         "reopen": services.appeal_reopen,
+        "recategorise": services.appeal_recategorise,
     }[action]
     service(appeal=appeal.pk, acting_user=user, expected_version=form.cleaned_data["version"],
             **form.service_kwargs())

@@ -116,8 +116,8 @@ def test_the_appeal_page_opens_for_those_in_scope_and_is_404_for_others(client, 
     ("role", "expected"),
     [
         ("cadre", {"escalate", "resolve", "suspend", "withdraw"}),
-        ("handler", set()),
-        ("taskforce", {"withdraw"}),
+        ("handler", {"recategorise"}),
+        ("taskforce", {"withdraw", "recategorise"}),
         ("leader", set()),
     ],
 )
@@ -134,8 +134,8 @@ def test_at_the_individual_tier_each_role_gets_exactly_its_action_forms(client, 
     ("role", "expected"),
     [
         ("cadre", {"withdraw"}),
-        ("handler", set()),
-        ("taskforce", {"return", "assign", "resolve", "suspend", "out_of_scope", "withdraw"}),
+        ("handler", {"recategorise"}),
+        ("taskforce", {"return", "assign", "resolve", "suspend", "out_of_scope", "withdraw", "recategorise"}),
         ("leader", set()),
     ],
 )
@@ -155,7 +155,7 @@ def test_once_assigned_the_service_group_handles_it_and_others_outside_get_404(c
     assert client.get(reverse("appeal-detail", args=[appeal.pk])).status_code == 404
     services.appeal_assign(appeal=appeal, acting_user=world.taskforce, unit=world.group, workdays=7)
     html = client.get(reverse("appeal-detail", args=[appeal.pk])).content.decode()
-    assert rendered_actions(html) == {"resolve", "suspend"}
+    assert rendered_actions(html) == {"resolve", "suspend", "recategorise"}
     assert [a.pk for a in client.get(reverse("appeal-list")).context["page"]] == [appeal.pk]
 
 

@@ -68,8 +68,8 @@ OBJECTS = {
     "api:dispatch-detail": "dispatch",
     "matching-replacement": "enterprise",
 }
-for _action in ("assign", "escalate", "feedback", "feedback-link", "out-of-scope", "press", "reopen", "resolve",
-                "resume", "return", "suspend", "withdraw"):
+for _action in ("assign", "escalate", "feedback", "feedback-link", "out-of-scope", "press", "recategorise", "reopen",
+                "resolve", "resume", "return", "suspend", "withdraw"):
     OBJECTS[f"api:appeal-{_action}"] = "appeal"
 SHARED = {
     "policy": ("policy-detail", "policy-edit", "policy-eligible", "policy-explain", "policy-deliveries",
@@ -132,6 +132,8 @@ api:appeal-out-of-scope           | other  | 401   | 405   | 405   | 405   | 405
 api:appeal-out-of-scope           | own    | 401   | 405   | 405   | 405   | 405   | 405   | 405
 api:appeal-press                  | other  | 401   | 405   | 405   | 405   | 405   | 405   | 405
 api:appeal-press                  | own    | 401   | 405   | 405   | 405   | 405   | 405   | 405
+api:appeal-recategorise           | other  | 401   | 405   | 405   | 405   | 405   | 405   | 405
+api:appeal-recategorise           | own    | 401   | 405   | 405   | 405   | 405   | 405   | 405
 api:appeal-reopen                 | other  | 401   | 405   | 405   | 405   | 405   | 405   | 405
 api:appeal-reopen                 | own    | 401   | 405   | 405   | 405   | 405   | 405   | 405
 api:appeal-resolve                | other  | 401   | 405   | 405   | 405   | 405   | 405   | 405
@@ -527,6 +529,8 @@ POST_BODIES = {
     "api:assignment-end": {"reason": "岗位调整", "ended_on": "2026-06-30"},
     "assignment-end": {"reason": "岗位调整", "ended_on": "2026-06-30"},
     "api:appeal-escalate": {"version": 1, "reason": "需单位协调"},
+    # Another category than the world's appeals' (融资需求), read when posted.
+    "api:appeal-recategorise": lambda: {"category": _another_category_id(), "reason": "归类有误"},
     "api:bulletin-publish": {"month": "2026-05"},
     "bulletin-documents": {},
     "api:evaluation-run": {"year": 2025},
@@ -540,6 +544,8 @@ POST_TABLE = """
 url name                          | object | anon  | cadre | unit  | group | tf    | leader | admin
 api:appeal-escalate               | other  | 401   | 404   | 404   | 404   | 403   | 403   | 403
 api:appeal-escalate               | own    | 401   | 200   | 403   | 404   | 403   | 403   | 403
+api:appeal-recategorise           | other  | 401   | 404   | 404   | 404   | 200   | 403   | 200
+api:appeal-recategorise           | own    | 401   | 403   | 200   | 404   | 200   | 403   | 200
 api:assignment-end                | other  | 401   | 403   | 403   | 403   | 200   | 403   | 200
 api:assignment-end                | own    | 401   | 403   | 403   | 403   | 200   | 403   | 200
 api:bulletin-publish              |        | 401   | 403   | 403   | 403   | 201   | 403   | 201
@@ -559,6 +565,12 @@ visit-withdraw                    | own    | login | 302   | 403   | 404   | 302
 POSTED = parse(POST_TABLE)
 
 
+def _another_category_id() -> int:
+    from appeals.models import AppealCategory
+
+    return AppealCategory.objects.exclude(code="financing").filter(active=True).values_list("pk", flat=True)[0]
+
+
 def post_rows() -> list[tuple[str, str]]:
     return sorted((name, case) for name in POST_BODIES for case in cases_of(name))
 
@@ -572,7 +584,7 @@ def test_each_role_may_post_only_what_the_table_says(world, clients):
         for role in ROLES:
             with transaction.atomic():
                 api = name.startswith("api:")
-                body = POST_BODIES[name]
+                body = POST_BODIES[name]() if callable(POST_BODIES[name]) else POST_BODIES[name]
                 response = (
                     clients[role].post(path, body, content_type="application/json") if api
                     else clients[role].post(path, body)

@@ -382,6 +382,13 @@ class AppealReopenSerializer(VersionedSerializer):
     reason = serializers.CharField(allow_blank=True)
 
 
+class AppealRecategoriseSerializer(VersionedSerializer):
+    category = serializers.PrimaryKeyRelatedField(
+        queryset=AppealCategory.objects.all(), help_text=_("The category the appeal belongs to; an active one.")
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
 class FeedbackLinkSerializer(serializers.Serializer):
     url = serializers.URLField(help_text=_("Single-use, expiring address for the enterprise's contact; no sign-in."))
     version = serializers.IntegerField(help_text=_("The appeal's version after the link was recorded."))

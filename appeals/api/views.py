@@ -254,6 +254,17 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return self._move(request, services.appeal_reopen, s.AppealReopenSerializer)
 
     @transition_schema(
+        _("Change the category (unit handler, task force)"),
+        _("Corrects a mis-filed appeal, whatever its state: the handler of the unit the appeal counts for or of "
+          "the unit holding it, or the task force. The timeline records who changed it and from which category "
+          "to which (event kind `recategorised`)."),
+        s.AppealRecategoriseSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def recategorise(self, request: Request, pk=None) -> Response:
+        return self._move(request, services.appeal_recategorise, s.AppealRecategoriseSerializer)
+
+    @transition_schema(
         _("Create a feedback link for the enterprise"),
         _("A signed, single-use, expiring address the enterprise's contact opens to give their verdict "
           "without signing in. Creating one is recorded on the timeline."),
