@@ -358,6 +358,8 @@ SPECTACULAR_SETTINGS = {
 # --- Security in production -----------------------------------------------------------------
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# A refused form gets the portal's 403 page saying what to do (reload and send again), not Django's own.
+CSRF_FAILURE_VIEW = "liaison.api.exceptions.csrf_failure"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY") else None
 # A site with HTTPS-only cookies is served over HTTPS: plain HTTP is redirected (behind the proxy,
 # X-Forwarded-Proto says which), except /healthz, which a load balancer probes over HTTP.

@@ -36,5 +36,8 @@ urlpatterns = [
     path("", include("liaison.web.urls")),
 ]
 
-# JSON under /api/, the usual page elsewhere.
+# JSON under /api/, the portal's own pages elsewhere (templates/400.html, 403.html, 404.html, 500.html).
+handler400 = "liaison.api.exceptions.bad_request"
+handler403 = "liaison.api.exceptions.permission_denied"
 handler404 = "liaison.api.exceptions.page_not_found"
+handler500 = "liaison.api.exceptions.server_error"
