@@ -40,6 +40,7 @@ from appeals.models import (
 )
 from appeals.permissions import principals_of
 from enterprises.industries import SECTION_CHOICES
+from liaison.filters import ShortModelChoiceFilter
 from liaison.models import Cadre, Unit, UnitKind, User, Visit
 from liaison.permissions import handled_unit_id
 from liaison.pickers import street_widget, unit_widget
@@ -127,7 +128,7 @@ class AppealFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("Status"))
     tier = django_filters.ChoiceFilter(choices=Tier.choices, label=_("Tier"))
-    category = django_filters.ModelChoiceFilter(queryset=AppealCategory.objects.all(), label=_("Category"))
+    category = ShortModelChoiceFilter(queryset=AppealCategory.objects.all(), label=_("Category"))
     urgency = django_filters.ChoiceFilter(choices=Urgency.choices, label=_("Urgency"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
     awaiting_triage = django_filters.BooleanFilter(method="filter_triage", label=_("Awaiting assignment"))
