@@ -4,7 +4,7 @@ Build the data first (once; each build is resumable):
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/liaison_city .venv/bin/python manage.py migrate
     DATABASE_URL=... .venv/bin/python manage.py seed_demo --scale city        # or --scale province
 Then:
-    DATABASE_URL=... .venv/bin/python -m bench [--repeat 3] [--only dispatch,bulletin,evaluation]
+    DATABASE_URL=... .venv/bin/python -m bench [--repeat 3] [--only dispatch,bulletin,publish,evaluation]
 
 Prints one table: each measurement's time, its floor's time, the ratio, queries and Python peak memory.
 """
@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--only", default="dispatch,bulletin,evaluation,eligible")
+    parser.add_argument("--only", default="dispatch,bulletin,publish,evaluation,eligible")
     args = parser.parse_args(argv)
     only = set(args.only.split(","))
 
@@ -48,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(jobs.dispatch(monday, args.repeat))
     if "bulletin" in only:
         rows.append(jobs.bulletin(month, args.repeat))
+    if "publish" in only:
+        rows.append(jobs.bulletin_publish(month, args.repeat))
     if "evaluation" in only:
         rows.extend(jobs.evaluation(today.year - 1 if today.month == 1 else today.year, args.repeat))
     if "eligible" in only:

@@ -187,11 +187,24 @@ def _planned_for_reports():
         yield
 
 
+_APPEAL_AGGREGATES = """
+           count(*) AS total,
+           count(*) FILTER (WHERE status = 'withdrawn') AS withdrawn,
+           count(*) FILTER (WHERE status = 'out_of_scope') AS out_of_scope,
+           count(*) FILTER (WHERE status IN ('resolved', 'closed')) AS resolved,
+           count(*) FILTER (WHERE status IN ('resolved', 'closed') AND overdue_steps = 0) AS on_time,
+           count(*) FILTER (WHERE feedback <> '') AS with_feedback,
+           count(*) FILTER (WHERE feedback IN ('satisfied', 'basically_satisfied')) AS satisfied,
+           avg(handling_workdays) FILTER (WHERE status IN ('resolved', 'closed'))::float8 AS avg_days,
+           count(*) FILTER (WHERE status IN ('handling', 'suspended')) AS open,
+           count(*) FILTER (WHERE status = 'handling' AND deadline < %(today)s) AS overdue
+"""
+
 # The per-cadre figures of a month in one statement (PostgreSQL): the month's visits read once for
 # both the contact of each pairing due and the visits per cadre; the month's appeals and the
 # overdue ones grouped per cadre with FILTER; `position` orders the table by unit name, cadre name
 # and id, compared as code points (as Python compares them), whatever the database's collation.
-CADRE_ROWS_SQL = """
+CADRE_ROWS_SQL = f"""
 WITH month_visits AS (
     SELECT cadre_id, assignment_id, count(*) AS n FROM liaison_visit
     WHERE withdrawn_at IS NULL AND date BETWEEN %(first)s AND %(last)s
@@ -208,16 +221,7 @@ WITH month_visits AS (
 ), visits AS (
     SELECT cadre_id, sum(n)::bigint AS n FROM month_visits GROUP BY cadre_id
 ), appeals AS (
-    SELECT cadre_id, count(*) AS total,
-           count(*) FILTER (WHERE status = 'withdrawn') AS withdrawn,
-           count(*) FILTER (WHERE status = 'out_of_scope') AS out_of_scope,
-           count(*) FILTER (WHERE status IN ('resolved', 'closed')) AS resolved,
-           count(*) FILTER (WHERE status IN ('resolved', 'closed') AND overdue_steps = 0) AS on_time,
-           count(*) FILTER (WHERE feedback <> '') AS with_feedback,
-           count(*) FILTER (WHERE feedback IN ('satisfied', 'basically_satisfied')) AS satisfied,
-           avg(handling_workdays) FILTER (WHERE status IN ('resolved', 'closed')) AS avg_days,
-           count(*) FILTER (WHERE status IN ('handling', 'suspended')) AS open,
-           count(*) FILTER (WHERE status = 'handling' AND deadline < %(today)s) AS overdue
+    SELECT cadre_id, {_APPEAL_AGGREGATES}
     FROM appeals_appeal
     WHERE cadre_id IS NOT NULL AND raised_at >= %(from)s AND raised_at < %(to)s
     GROUP BY cadre_id
@@ -230,12 +234,12 @@ WITH month_visits AS (
     UNION SELECT cadre_id FROM appeals UNION SELECT cadre_id FROM overdue
 )
 SELECT c.id AS cadre_id, c.name, c.unit_id, u.name AS unit_name,
-       coalesce(p.enterprises, '{}') AS enterprises, coalesce(p.missed, '{}') AS missed,
+       coalesce(p.enterprises, '{{}}') AS enterprises, coalesce(p.missed, '{{}}') AS missed,
        coalesce(p.due, 0) AS due, coalesce(p.contacted, 0) AS contacted, coalesce(v.n, 0) AS visits,
        coalesce(ap.total, 0) AS appeals_total, coalesce(ap.withdrawn, 0) AS appeals_withdrawn,
        coalesce(ap.out_of_scope, 0) AS appeals_out_of_scope, coalesce(ap.resolved, 0) AS appeals_resolved,
        coalesce(ap.on_time, 0) AS appeals_on_time, coalesce(ap.with_feedback, 0) AS appeals_with_feedback,
-       coalesce(ap.satisfied, 0) AS appeals_satisfied, ap.avg_days::float8 AS appeals_avg_workdays,
+       coalesce(ap.satisfied, 0) AS appeals_satisfied, ap.avg_days AS appeals_avg_workdays,
        coalesce(ap.open, 0) AS appeals_open, coalesce(ap.overdue, 0) AS appeals_overdue,
        coalesce(o.n, 0) AS overdue_appeals,
        row_number() OVER (ORDER BY u.name COLLATE "C", c.name COLLATE "C", c.id) AS position
@@ -258,6 +262,77 @@ SELECT %(bulletin)s, r.cadre_id, r.unit_id, r.name, r.unit_name, r.position, to_
        r.contacted < r.due OR r.overdue_appeals > 0, {", ".join(f"r.{f}" for f in AppealCounts.APPEAL_FIELDS.values())}
 FROM ({CADRE_ROWS_SQL}) r
 """
+
+
+# The unit rows from the bulletin's cadre rows (PostgreSQL): their sums, the appeals of each unit's
+# cadres grouped on their own, ranked as `rank_units` ranks (compliance, then closure rate, both
+# descending with the unknown last; equal units share a rank; then name as code points, then id).
+INSERT_UNIT_ROWS_SQL = f"""
+WITH sums AS (
+    SELECT unit_id, min(unit_name) AS name, count(*) FILTER (WHERE due > 0) AS cadres, sum(due) AS due,
+           sum(contacted) AS contacted, sum(visits) AS visits
+    FROM reports_bulletincadrerow WHERE bulletin_id = %(bulletin)s GROUP BY unit_id
+), appeals AS (
+    SELECT c.unit_id, {_APPEAL_AGGREGATES}
+    FROM appeals_appeal ap JOIN liaison_cadre c ON c.id = ap.cadre_id
+    WHERE ap.raised_at >= %(from)s AND ap.raised_at < %(to)s
+    GROUP BY c.unit_id
+), units AS (
+    SELECT s.*, coalesce(a.total, 0) AS total, coalesce(a.withdrawn, 0) AS withdrawn,
+           coalesce(a.out_of_scope, 0) AS out_of_scope, coalesce(a.resolved, 0) AS resolved,
+           coalesce(a.on_time, 0) AS on_time, coalesce(a.with_feedback, 0) AS with_feedback,
+           coalesce(a.satisfied, 0) AS satisfied, a.avg_days, coalesce(a.open, 0) AS open,
+           coalesce(a.overdue, 0) AS overdue,
+           CASE WHEN s.due > 0 THEN s.contacted::float8 / s.due END AS compliance,
+           CASE WHEN a.total - a.withdrawn - a.out_of_scope > 0
+                THEN a.resolved::float8 / (a.total - a.withdrawn - a.out_of_scope) END AS closure
+    FROM sums s LEFT JOIN appeals a ON a.unit_id = s.unit_id
+)
+INSERT INTO reports_bulletinunitrow (
+    bulletin_id, unit_id, name, position, rank, cadres, due, contacted, visits,
+    {", ".join(AppealCounts.APPEAL_FIELDS.values())}
+)
+SELECT %(bulletin)s, unit_id, name,
+       row_number() OVER (ORDER BY compliance IS NULL, compliance DESC, closure IS NULL, closure DESC,
+                          name COLLATE "C", unit_id),
+       rank() OVER (ORDER BY compliance IS NULL, compliance DESC, closure IS NULL, closure DESC),
+       cadres, due, contacted, visits,
+       total, withdrawn, out_of_scope, resolved, on_time, with_feedback, satisfied, avg_days, open, overdue
+FROM units
+"""
+
+# Contact in earlier months (the trend), PostgreSQL: each month's visited pairings from one read of
+# the visits, joined to the pairings due at each month's end.
+CONTACT_OF_MONTHS_SQL = """
+WITH months AS (
+    SELECT * FROM unnest(%(firsts)s::date[], %(cutoffs)s::date[]) AS m(first, cutoff)
+), visited AS (
+    SELECT DISTINCT date_trunc('month', date::timestamp)::date AS first, assignment_id FROM liaison_visit
+    WHERE withdrawn_at IS NULL AND date BETWEEN %(since)s AND %(until)s
+)
+SELECT m.first, count(a.id), count(v.assignment_id)
+FROM months m
+JOIN liaison_assignment a ON a.started_on <= m.cutoff AND (a.ended_on IS NULL OR a.ended_on >= m.cutoff)
+LEFT JOIN visited v ON v.first = m.first AND v.assignment_id = a.id
+GROUP BY m.first
+"""
+
+
+def _contact_of_months(months: list[date]) -> dict[date, tuple[int, int]]:
+    """(due, contacted) of each month, as `overall_compliance_of_months` counts them, in one query."""
+    if not _set_based():
+        return {month: (c.due, c.contacted) for month, c in overall_compliance_of_months(months).items()}
+    bounds = [month_bounds(month) for month in months]
+    params = {
+        "firsts": [first for first, _last in bounds],
+        "cutoffs": [min(last, today()) for _first, last in bounds],
+        "since": min(first for first, _last in bounds),
+        "until": max(last for _first, last in bounds),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(CONTACT_OF_MONTHS_SQL, params)
+        found = {first: (due, contacted) for first, due, contacted in cursor.fetchall()}
+    return {month: found.get(month, (0, 0)) for month in months}
 
 
 def _set_based() -> bool:
@@ -420,16 +495,16 @@ def _trend(month: date, *, due: int, contacted: int, appeals: AppealMetrics) -> 
     for _i in range(TREND_MONTHS - 1):
         earlier = previous_month(earlier)
         earlier_months.append(earlier)
-    contact_of = overall_compliance_of_months(earlier_months)
+    contact_of = _contact_of_months(earlier_months)
     appeals_of = appeal_metrics_by_month(earlier_months[-1], month_bounds(earlier_months[0])[1])
     trend = [_trend_point(month, due=due, contacted=contacted, appeals=appeals)]
     for earlier in earlier_months:
-        contact = contact_of[earlier]
+        earlier_due, earlier_contacted = contact_of[earlier]
         trend.append(
             _trend_point(
                 earlier,
-                due=contact.due,
-                contacted=contact.contacted,
+                due=earlier_due,
+                contacted=earlier_contacted,
                 appeals=appeals_of.get(earlier) or AppealMetrics(**_no_appeals_counts()),
             )
         )
@@ -576,6 +651,18 @@ def _write_rows(bulletin: Bulletin, month: date) -> dict:
             batch_size=1000,
         )
     cadre_rows = BulletinCadreRow.objects.filter(bulletin=bulletin).order_by()
+    sums = cadre_rows.aggregate(
+        cadres=Count("id", filter=Q(due__gt=0)),
+        due=Sum("due", default=0),
+        contacted=Sum("contacted", default=0),
+        visits=Sum("visits", default=0),
+        lagging=Count("id", filter=Q(lagging=True)),
+        rows=Count("id"),
+    )
+    if _set_based():
+        with connection.cursor() as cursor:
+            cursor.execute(INSERT_UNIT_ROWS_SQL, {**_sql_params(month), "bulletin": bulletin.pk})
+            return {**sums, "units": cursor.rowcount}
     aggregates = list(
         cadre_rows.values("unit_id", "unit_name").annotate(
             cadres=Count("id", filter=Q(due__gt=0)),
@@ -602,14 +689,6 @@ def _write_rows(bulletin: Bulletin, month: date) -> dict:
             for position, unit in enumerate(units, 1)
         ],
         batch_size=1000,
-    )
-    sums = cadre_rows.aggregate(
-        cadres=Count("id", filter=Q(due__gt=0)),
-        due=Sum("due", default=0),
-        contacted=Sum("contacted", default=0),
-        visits=Sum("visits", default=0),
-        lagging=Count("id", filter=Q(lagging=True)),
-        rows=Count("id"),
     )
     return {**sums, "units": len(units)}
 

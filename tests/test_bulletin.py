@@ -657,6 +657,33 @@ def test_a_bulletin_written_by_either_path_reads_the_same(district, monkeypatch)
     assert second.figures["rows"] == {"units": 2, "cadres": 4, "lagging": 3}
 
 
+def test_both_paths_rank_ties_unknown_rates_and_units_with_nothing_due_alike(db, clock, monkeypatch):
+    # given five units in June: 甲 and 乙 contacted with no appeal (a tie), 丙 contacted with an open
+    # appeal (0% closure), 丁 not contacted, 戊 whose only pairing ended mid-June after a visit (nothing due)
+    clock.set(date(2026, 6, 2))
+    units = {name: factories.make_unit(name=f"{name}单位") for name in "甲乙丙丁戊"}
+    pairings = {name: factories.make_assignment(cadre=factories.make_cadre(unit=unit)) for name, unit in units.items()}
+    for name in "甲乙丙":
+        factories.make_visit(assignment=pairings[name], date=date(2026, 6, 2))
+    factories.make_appeal(pairing=pairings["丙"])
+    ended = pairings["戊"]
+    factories.make_visit(assignment=ended, date=date(2026, 6, 2))
+    ended.ended_on = date(2026, 6, 15)
+    ended.save(update_fields=["ended_on"])
+    clock.set(PUBLISH_DAY)
+    taskforce = factories.make_user(role=Role.TASKFORCE)
+    # when June is published by the set-based statements, and corrected through the ORM path
+    first, _created = bulletins.bulletin_publish(month=JUNE, acting_user=taskforce)
+    monkeypatch.setattr(bulletins, "_set_based", lambda: False)
+    second = bulletins.bulletin_reissue(month=JUNE, reason="核对", acting_user=taskforce)
+    # then both rank the units alike, by the rule printed in the bulletin: a known closure rate (0%)
+    # before none, the tie shares its place (乙 before 甲, as code points), nothing due comes last
+    ranked = [(row.rank, row.name) for row in bulletins.bulletin_unit_rows(first)]
+    assert ranked == [(1, "丙单位"), (2, "乙单位"), (2, "甲单位"), (4, "丁单位"), (5, "戊单位")]
+    assert [(row.rank, row.name) for row in bulletins.bulletin_unit_rows(second)] == ranked
+    assert bulletins.bulletin_unit_rows(first).get(name="戊单位").compliance is None
+
+
 def test_a_bulletin_stored_as_one_json_document_moves_into_rows_and_back(district):
     import importlib
 
