@@ -27,6 +27,8 @@ def enterprise_list(request):
         "filter": style_form(filterset.form),
         "page": page,
         "query": querystring_without_page(request),
+        "can_manage": permissions.can_manage_roster(request.user),
+        "can_export": permissions.can_view_roster(request.user),
     }
     if request.htmx and not request.htmx.boosted:
         return render(request, "enterprises/_results.html", context)

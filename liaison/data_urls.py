@@ -12,4 +12,6 @@ urlpatterns = [
     path("import/<uuid:token>/cancel/", data_views.import_cancel, name="import-cancel"),
     path("export/roster.xlsx", data_views.export_roster, name="export-roster"),
     path("export/visits.xlsx", data_views.export_visits, name="export-visits"),
+    path("export/enterprises.xlsx", data_views.export_enterprises, name="export-enterprises"),
+    path("export/cadres.xlsx", data_views.export_cadres, name="export-cadres"),
 ]

@@ -278,3 +278,19 @@ def export_roster(request):
 def export_visits(request):
     """The visits the user may see, filtered like the visit ledger, as .xlsx."""
     return _export(request, exports.visit_export)
+
+
+@login_required
+@require_http_methods(["GET"])
+@audited_export("enterprises")
+def export_enterprises(request):
+    """The enterprises the user may see, in the import template's columns: the file imports back unchanged."""
+    return _export(request, exports.enterprise_export)
+
+
+@login_required
+@require_http_methods(["GET"])
+@audited_export("cadres")
+def export_cadres(request):
+    """The cadres the user may see, in the import template's columns: the file imports back unchanged."""
+    return _export(request, exports.cadre_export)

@@ -1,4 +1,9 @@
-"""Excel exports of the pairing roster and the visit ledger, shared by the browser and the API.
+"""Excel exports of the pairing roster, the visit ledger, and the enterprises and cadres, shared by the
+browser and the API.
+
+The enterprise and cadre lists are written in their import template's columns and value formats
+(liaison.imports: the resource's own `file_values`), so that an exported file, corrected or not,
+imports back as it is; the roster and the ledger are reports with no import.
 
 Workbooks are written with openpyxl's write-only mode from a queryset iterator into a temporary
 file, so memory stays flat however many rows there are, and each export is a single query.
@@ -8,6 +13,7 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass
+from datetime import date
 from typing import IO
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,9 +28,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from enterprises.industries import label as industry_label
-from liaison import permissions, selectors
-from liaison.filters import AssignmentFilter, VisitFilter
-from liaison.models import Assignment, User, Visit, VisitAttachment
+from enterprises.models import Enterprise
+from liaison import imports, permissions, selectors
+from liaison.filters import AssignmentFilter, CadreFilter, EnterpriseFilter, VisitFilter
+from liaison.models import Assignment, Cadre, User, Visit, VisitAttachment
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK_SIZE = 1000
@@ -92,6 +99,10 @@ def _cell(sheet, value):
     if isinstance(value, str):
         cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
         cell.data_type = "s"
+        return cell
+    if isinstance(value, date):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "yyyy-mm-dd"
         return cell
     return value
 
@@ -213,3 +224,54 @@ def visit_export(*, viewer: User, params=None) -> ExportFile:
     visits = visit_queryset(viewer=viewer, params=params)
     output, count = write_workbook(title="走访台账", columns=VISIT_COLUMNS, rows=visit_rows(visits))
     return ExportFile(file=output, filename=f"走访台账-{selectors.today().isoformat()}.xlsx", rows=count)
+
+
+# --- Enterprises and cadres, in their import template's format --------------------------------------
+
+
+def _import_columns(kind: str) -> list[Column]:
+    return [Column(header, max(12, min(40, len(header) * 2 + 4))) for header in imports.RESOURCES[kind].headers()]
+
+
+def import_format_rows(kind: str, queryset: QuerySet):
+    """Each record as its import template's row: the same headers, the same values (是/否, 处级, C, 39…)."""
+    resource = imports.RESOURCES[kind]()
+    headers = resource.headers()
+    for instance in queryset.iterator(chunk_size=CHUNK_SIZE):
+        values = resource.file_values(instance)
+        yield [values.get(header) for header in headers]
+
+
+def enterprise_queryset(*, viewer: User, params=None) -> QuerySet[Enterprise]:
+    """The enterprises the viewer may see, filtered like the enterprise directory."""
+    if not permissions.can_view_roster(viewer):
+        raise PermissionDenied(_("You cannot export the enterprise list."))
+    enterprises = _filtered(EnterpriseFilter, params or {}, selectors.enterprise_list(viewer=viewer))
+    return enterprises.select_related("street").order_by("name", "id")
+
+
+def enterprise_export(*, viewer: User, params=None) -> ExportFile:
+    """The enterprises as an .xlsx file in the import template's columns: it imports back unchanged."""
+    enterprises = enterprise_queryset(viewer=viewer, params=params)
+    output, count = write_workbook(
+        title="企业名单", columns=_import_columns(imports.ENTERPRISES),
+        rows=import_format_rows(imports.ENTERPRISES, enterprises),
+    )
+    return ExportFile(file=output, filename=f"企业名单-{selectors.today().isoformat()}.xlsx", rows=count)
+
+
+def cadre_queryset(*, viewer: User, params=None) -> QuerySet[Cadre]:
+    """The cadres the viewer may see (a unit handler: their unit's), filtered like the API's cadre list."""
+    if not permissions.can_view_roster(viewer):
+        raise PermissionDenied(_("You cannot export the cadre list."))
+    cadres = _filtered(CadreFilter, params or {}, selectors.cadre_list(viewer=viewer))
+    return cadres.select_related("unit", "user").order_by("unit__name", "name", "id")
+
+
+def cadre_export(*, viewer: User, params=None) -> ExportFile:
+    """The cadres as an .xlsx file in the import template's columns: it imports back unchanged."""
+    cadres = cadre_queryset(viewer=viewer, params=params)
+    output, count = write_workbook(
+        title="干部名单", columns=_import_columns(imports.CADRES), rows=import_format_rows(imports.CADRES, cadres)
+    )
+    return ExportFile(file=output, filename=f"干部名单-{selectors.today().isoformat()}.xlsx", rows=count)

@@ -102,6 +102,10 @@ class TextWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
         return None if is_blank(value) else as_text(value)
 
+    def export(self, value):
+        """The stored value as the file writes it (exports, and the preview's old → new)."""
+        return value or None
+
 
 class YesNoWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
@@ -115,6 +119,9 @@ class YesNoWidget(widgets.Widget):
         if text in FALSE_WORDS:
             return False
         raise ValueError(_("Write 是 or 否, not %(value)s.") % {"value": _quoted(value)})
+
+    def export(self, value):
+        return None if value is None else (YES if value else NO)
 
 
 class ChoiceWidget(widgets.Widget):
@@ -146,6 +153,15 @@ class ChoiceWidget(widgets.Widget):
             )
         return code
 
+    def export(self, value):
+        """A code as its first label in the file format (国有, 处级…)."""
+        if not value:
+            return None
+        for label, code in self.file_labels.items():
+            if code == value:
+                return label
+        return value
+
 
 class SectionWidget(widgets.Widget):
     """An industry section: its letter (C), its name (制造业) or both (C 制造业)."""
@@ -165,6 +181,9 @@ class SectionWidget(widgets.Widget):
             % {"value": _quoted(value)}
         )
 
+    def export(self, value):
+        return value or None
+
 
 class DivisionWidget(widgets.Widget):
     """An industry division: its two digits (39, or 9 for 09), optionally followed by its name."""
@@ -181,6 +200,9 @@ class DivisionWidget(widgets.Widget):
             )
         return code
 
+    def export(self, value):
+        return value or None
+
 
 class CreditCodeWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
@@ -191,6 +213,9 @@ class CreditCodeWidget(widgets.Widget):
         if error:
             raise ValueError(str(error))
         return code
+
+    def export(self, value):
+        return value or None
 
 
 class DateWidget(widgets.Widget):
@@ -231,6 +256,9 @@ class DateWidget(widgets.Widget):
             raise ValueError(_("%(date)s is in the future.") % {"date": parsed.isoformat()})
         return parsed
 
+    def export(self, value):
+        return value
+
 
 class CountWidget(widgets.Widget):
     """A whole number of zero or more, such as a headcount; 1,200 is accepted."""
@@ -244,6 +272,9 @@ class CountWidget(widgets.Widget):
                 _("%(value)s is not a whole number of zero or more.") % {"value": _quoted(value)}
             )
         return int(Decimal(text))
+
+    def export(self, value):
+        return value
 
 
 class AmountWidget(widgets.Widget):
@@ -262,6 +293,9 @@ class AmountWidget(widgets.Widget):
         if amount < 0:
             raise ValueError(_("%(value)s is negative; the amount cannot be.") % {"value": _quoted(value)})
         return amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+    def export(self, value):
+        return value
 
 
 class UnitNameWidget(widgets.Widget):
@@ -288,6 +322,9 @@ class UnitNameWidget(widgets.Widget):
             raise ValueError(_("There is no unit named %(name)s.") % {"name": _quoted(name)})
         return unit
 
+    def export(self, value):
+        return value.name if value is not None else None
+
 
 def column(header: str, attribute: str, widget: widgets.Widget) -> fields.Field:
     # A blank cell yields None, which is not saved: the stored value (or the model default) stays.
@@ -309,6 +346,8 @@ class BaseImportResource(resources.ModelResource):
         self.acting_user = acting_user
         self.seen_keys: dict = {}
         self.seen_usernames: dict[str, int] = {}
+        # line -> the cells an update row changes, for the preview's old → new
+        self.row_changes: dict[int, list[CellChange]] = {}
 
     @classmethod
     def headers(cls) -> list[str]:
@@ -335,13 +374,46 @@ class BaseImportResource(resources.ModelResource):
         """What identifies the row's record, to find duplicates within the file; None if unknown."""
         raise NotImplementedError
 
+    # --- The record as the file writes it: exports, and what an update changes ------------------
+
+    def file_value(self, resource_field, instance):
+        """One column of `instance` as the file writes it, so that an exported file imports back unchanged."""
+        value = getattr(instance, resource_field.attribute, None)
+        export = getattr(resource_field.widget, "export", None)
+        if export is not None:
+            return export(value)
+        if value is None or value == "":
+            return None
+        if isinstance(value, bool):
+            return YES if value else NO
+        if isinstance(value, date | int | float | Decimal):
+            return value
+        return str(value)
+
+    def file_values(self, instance, headers=None) -> dict[str, object]:
+        """`instance` as a row of the file: {header: value}, for the given headers or all of them."""
+        return {
+            resource_field.column_name: self.file_value(resource_field, instance)
+            for resource_field in self.get_import_fields()
+            if headers is None or resource_field.column_name in headers
+        }
+
     def import_instance(self, instance, row, **kwargs):
+        headers = [header for header in row if header != LINE_COLUMN]
+        before = self.file_values(instance, headers) if instance.pk else None
         errors: dict = {}
         try:
             super().import_instance(instance, row, **kwargs)
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
         self.check_row(instance, row, errors)
+        if before is not None:
+            after = self.file_values(instance, headers)
+            self.row_changes[row.get(LINE_COLUMN)] = [
+                CellChange(column=header, old=_display(before[header]), new=_display(after[header]))
+                for header in headers
+                if _display(before[header]) != _display(after[header])
+            ]
         if errors:
             raise ValidationError(errors)
 
@@ -549,6 +621,14 @@ class CadreResource(BaseImportResource):
                 instance._new_username = username
         if problem:
             errors.setdefault("user", []).append(ValidationError(problem))
+
+    def file_value(self, resource_field, instance):
+        if resource_field.column_name == "登录名":
+            new_username = getattr(instance, "_new_username", None)
+            if new_username:
+                return new_username
+            return instance.user.username if instance.user_id else None
+        return super().file_value(resource_field, instance)
 
     def before_save_instance(self, instance, row, **kwargs):
         super().before_save_instance(instance, row, **kwargs)
@@ -822,15 +902,28 @@ def read_upload(upload, *, kind: str) -> ParsedFile:
 
 
 @dataclass
+class CellChange:
+    column: str
+    old: str
+    new: str
+
+
+@dataclass
 class RowReport:
     line: int
     action: str  # "new", "update" or "error"
     errors: list[str]
     values: list[str]
+    changes: list[CellChange] = field(default_factory=list)  # an update's changed cells, old → new
 
     @property
     def has_errors(self) -> bool:
         return bool(self.errors)
+
+    @property
+    def unchanged(self) -> bool:
+        """An update row whose every cell is already what is stored."""
+        return self.action == "update" and not self.changes
 
 
 @dataclass
@@ -856,14 +949,28 @@ class ImportReport:
     def has_errors(self) -> bool:
         return bool(self.errors) or any(row.errors for row in self.rows)
 
+    @property
+    def unchanged(self) -> int:
+        """Update rows that change nothing (an exported file imported back has only these)."""
+        return sum(1 for row in self.rows if row.unchanged)
+
     def as_dict(self) -> dict:
         return {
             "dry_run": self.dry_run,
             "imported": self.imported,
             "totals": self.totals,
+            "unchanged": self.unchanged,
             "errors": self.errors,
             "ignored_columns": self.ignored_columns,
-            "rows": [{"line": row.line, "action": row.action, "errors": row.errors} for row in self.rows],
+            "rows": [
+                {
+                    "line": row.line,
+                    "action": row.action,
+                    "errors": row.errors,
+                    "changes": [{"column": c.column, "old": c.old, "new": c.new} for c in row.changes],
+                }
+                for row in self.rows
+            ],
         }
 
 
@@ -908,7 +1015,10 @@ def run_import(*, kind: str, parsed: ParsedFile, acting_user: User, dry_run: boo
             action = "error"
         else:
             action = "update" if row_result.is_update() else "new"
-        rows.append(RowReport(line=line, action=action, errors=errors, values=[_display(v) for v in values]))
+        changes = resource.row_changes.get(line, []) if action == "update" else []
+        rows.append(
+            RowReport(line=line, action=action, errors=errors, values=[_display(v) for v in values], changes=changes)
+        )
     base_errors = [str(error.error) for error in result.base_errors]
     failed = bool(base_errors) or any(row.errors for row in rows) or len(rows) != len(parsed.rows)
     return ImportReport(

@@ -43,22 +43,72 @@ def unit_save(*, unit: Unit, acting_user: User) -> Unit:
     return unit
 
 
+def _clean(instance, extra: dict[str, list]) -> None:
+    """full_clean without Django's generic uniqueness messages, plus the service's own, all at once."""
+    errors: dict = {}
+    try:
+        instance.full_clean(validate_unique=False)
+    except ValidationError as exc:
+        errors = exc.update_error_dict(errors)
+    for name, messages in extra.items():
+        errors.setdefault(name, []).extend(ValidationError(message) for message in messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _save_unique(instance, *, acting_user: User, message: dict[str, str]) -> None:
+    """Save; a unique constraint that a concurrent save won first becomes `message`, not a 500."""
+    try:
+        with transaction.atomic():
+            _save(instance, acting_user=acting_user)
+    except IntegrityError as exc:
+        raise ValidationError(message) from exc
+
+
 @transaction.atomic
 def cadre_save(*, cadre: Cadre, acting_user: User) -> Cadre:
-    """Create or update a cadre. Deactivating a cadre does not end their pairing by itself."""
+    """Create or update a cadre. Deactivating a cadre does not end their pairing by itself.
+
+    Name and unit identify a cadre in imports and exports: a second cadre of the same name in the same
+    unit is refused (two namesakes need a distinguishing name, e.g. 王伟（大）)."""
     _require_roster_manager(acting_user)
-    cadre.full_clean()
-    _save(cadre, acting_user=acting_user)
+    cadre.name = (cadre.name or "").strip()
+    extra: dict[str, list] = {}
+    namesake = (
+        Cadre.objects.filter(name=cadre.name, unit_id=cadre.unit_id).exclude(pk=cadre.pk).first()
+        if cadre.name and cadre.unit_id
+        else None
+    )
+    if namesake is not None:
+        extra["name"] = [
+            _("%(unit)s already has a cadre named %(name)s; add something that tells them apart.")
+            % {"unit": namesake.unit.name, "name": cadre.name}
+        ]
+    if cadre.user_id and Cadre.objects.filter(user_id=cadre.user_id).exclude(pk=cadre.pk).exists():
+        extra["user"] = [_("This login already belongs to another cadre.")]
+    _clean(cadre, extra)
+    _save_unique(cadre, acting_user=acting_user, message={"user": _("This login already belongs to another cadre.")})
     return cadre
 
 
 @transaction.atomic
 def enterprise_save(*, enterprise: Enterprise, acting_user: User) -> Enterprise:
-    """Create or update an enterprise; the credit code is normalised and checked."""
+    """Create or update an enterprise; the credit code is normalised and checked (GB 32100), and unique."""
     _require_roster_manager(acting_user)
     enterprise.credit_code = (enterprise.credit_code or "").strip().upper()
-    enterprise.full_clean()
-    _save(enterprise, acting_user=acting_user)
+    extra: dict[str, list] = {}
+    holder = Enterprise.objects.filter(credit_code=enterprise.credit_code).exclude(pk=enterprise.pk).first()
+    if holder is not None:
+        extra["credit_code"] = [
+            _("The credit code %(code)s already belongs to %(name)s.")
+            % {"code": enterprise.credit_code, "name": holder.name}
+        ]
+    _clean(enterprise, extra)
+    _save_unique(
+        enterprise,
+        acting_user=acting_user,
+        message={"credit_code": _("Another enterprise with this credit code was saved at the same time.")},
+    )
     return enterprise
 
 

@@ -51,6 +51,8 @@ OBJECTS = {
     "visit-withdraw": "visit",
     "unit-detail": "unit",
     "cadre-detail": "cadre",
+    "cadre-edit": "cadre",
+    "enterprise-edit": "enterprise",
     "api:unit-detail": "unit",
     "api:cadre-detail": "cadre",
     "api:enterprise-detail": "enterprise",
@@ -106,6 +108,8 @@ admin:index                       |        | login | login | login | login | log
 admin:liaison_visit_changelist    |        | login | login | login | login | login | login | 200
 api-docs                          |        | login | 200   | 200   | 200   | 200   | 200   | 200
 api-export-roster                 |        | 401   | 403   | 200   | 200   | 200   | 200   | 200
+api-export-cadres                 |        | 401   | 403   | 200   | 200   | 200   | 200   | 200
+api-export-enterprises            |        | 401   | 403   | 200   | 200   | 200   | 200   | 200
 api-export-visits                 |        | 401   | 200   | 200   | 200   | 200   | 200   | 200
 api-import-cadres                 |        | 401   | 403   | 403   | 403   | 405   | 403   | 405
 api-import-enterprises            |        | 401   | 403   | 403   | 403   | 405   | 403   | 405
@@ -243,6 +247,9 @@ bulletin-reissue                  |        | login | 405   | 405   | 405   | 405
 bulletin-xlsx                     |        | login | 403   | 202   | 202   | 202   | 202   | 202
 cadre-detail                      | other  | login | 404   | 404   | 404   | 200   | 200   | 200
 cadre-detail                      | own    | login | 200   | 200   | 404   | 200   | 200   | 200
+cadre-create                      |        | login | 403   | 403   | 403   | 200   | 403   | 200
+cadre-edit                        | other  | login | 403   | 403   | 403   | 200   | 403   | 200
+cadre-edit                        | own    | login | 403   | 403   | 403   | 200   | 403   | 200
 calendar                          |        | login | 403   | 403   | 403   | 200   | 200   | 200
 calendar-day-delete               |        | login | 405   | 405   | 405   | 405   | 405   | 405
 calendar-year-publish             |        | login | 405   | 405   | 405   | 405   | 405   | 405
@@ -254,12 +261,17 @@ dispatch-week                     |        | login | 403   | 200   | 200   | 200
 dispatch-weeks                    |        | login | 403   | 200   | 200   | 200   | 200   | 200
 enterprise-detail                 | other  | login | 404   | 404   | 404   | 200   | 200   | 200
 enterprise-detail                 | own    | login | 200   | 200   | 404   | 200   | 200   | 200
+enterprise-create                 |        | login | 403   | 403   | 403   | 200   | 403   | 200
+enterprise-edit                   | other  | login | 403   | 403   | 403   | 200   | 403   | 200
+enterprise-edit                   | own    | login | 403   | 403   | 403   | 200   | 403   | 200
 enterprise-list                   |        | login | 200   | 200   | 200   | 200   | 200   | 200
 evaluation-export                 |        | login | 403   | 403   | 403   | 404   | 404   | 404
 evaluation-index                  |        | login | 403   | 403   | 403   | 200   | 200   | 200
 evaluation-weights                |        | login | 403   | 403   | 403   | 200   | 200   | 200
 evaluation-year                   |        | login | 403   | 403   | 403   | 404   | 404   | 404
 export-roster                     |        | login | 403   | 200   | 200   | 200   | 200   | 200
+export-cadres                     |        | login | 403   | 200   | 200   | 200   | 200   | 200
+export-enterprises                |        | login | 403   | 200   | 200   | 200   | 200   | 200
 export-visits                     |        | login | 200   | 200   | 200   | 200   | 200   | 200
 healthz                           |        | 200   | 200   | 200   | 200   | 200   | 200   | 200
 home                              |        | login | 200   | 200   | 200   | 200   | 200   | 200

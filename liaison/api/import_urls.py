@@ -9,4 +9,6 @@ urlpatterns = [
     path("imports/cadres/", imports.CadreImportView.as_view(), name="api-import-cadres"),
     path("exports/roster.xlsx", imports.RosterExportView.as_view(), name="api-export-roster"),
     path("exports/visits.xlsx", imports.VisitExportView.as_view(), name="api-export-visits"),
+    path("exports/enterprises.xlsx", imports.EnterpriseExportView.as_view(), name="api-export-enterprises"),
+    path("exports/cadres.xlsx", imports.CadreExportView.as_view(), name="api-export-cadres"),
 ]

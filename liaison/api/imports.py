@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 
 from liaison import exports, imports, permissions, services
 from liaison.auditing import ledger_exported
-from liaison.filters import AssignmentFilter, VisitFilter
+from liaison.filters import AssignmentFilter, CadreFilter, EnterpriseFilter, VisitFilter
 
 
 class IsRosterManager(BasePermission):
@@ -45,16 +45,24 @@ class ImportTotalsSerializer(serializers.Serializer):
     error = serializers.IntegerField()
 
 
+class ImportChangeSerializer(serializers.Serializer):
+    column = serializers.CharField()
+    old = serializers.CharField(help_text=_("The value stored now, as the file writes it."))
+    new = serializers.CharField(help_text=_("The value the row sets."))
+
+
 class ImportRowSerializer(serializers.Serializer):
     line = serializers.IntegerField(help_text=_("Line in the file; the header is line 1."))
     action = serializers.ChoiceField(choices=["new", "update", "error"])
     errors = serializers.ListField(child=serializers.CharField())
+    changes = ImportChangeSerializer(many=True, help_text=_("For an update: the cells it changes, old and new."))
 
 
 class ImportResultSerializer(serializers.Serializer):
     dry_run = serializers.BooleanField()
     imported = serializers.BooleanField(help_text=_("Whether the rows were saved."))
     totals = ImportTotalsSerializer()
+    unchanged = serializers.IntegerField(help_text=_("Update rows that change nothing."))
     errors = serializers.ListField(child=serializers.CharField(), help_text=_("Problems not tied to a row."))
     ignored_columns = serializers.ListField(child=serializers.CharField())
     rows = ImportRowSerializer(many=True)
@@ -196,6 +204,38 @@ class VisitExportView(BaseExportView):
         description=_("Visits you may see (a cadre: their own), filtered like /visits/."),
         parameters=_filter_parameters(VisitFilter),
         responses=_XLSX_RESPONSE,
+        tags=["exports"],
+    )
+    def get(self, request):
+        return super().get(request)
+
+
+class EnterpriseExportView(BaseExportView):
+    build = staticmethod(exports.enterprise_export)
+    ledger = "enterprises"
+
+    @extend_schema(
+        operation_id="exports_enterprises_xlsx",
+        summary=_("Export the enterprises as .xlsx, in the import template's columns"),
+        description=_("Enterprises you may see, filtered like /enterprises/; the file imports back unchanged."),
+        parameters=_filter_parameters(EnterpriseFilter),
+        responses={**_XLSX_RESPONSE, 403: OpenApiResponse(description=_("You cannot see the roster."))},
+        tags=["exports"],
+    )
+    def get(self, request):
+        return super().get(request)
+
+
+class CadreExportView(BaseExportView):
+    build = staticmethod(exports.cadre_export)
+    ledger = "cadres"
+
+    @extend_schema(
+        operation_id="exports_cadres_xlsx",
+        summary=_("Export the cadres as .xlsx, in the import template's columns"),
+        description=_("Cadres you may see, filtered like /cadres/; the file imports back unchanged."),
+        parameters=_filter_parameters(CadreFilter),
+        responses={**_XLSX_RESPONSE, 403: OpenApiResponse(description=_("You cannot see the roster."))},
         tags=["exports"],
     )
     def get(self, request):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from liaison.web import pickers, views
+from liaison.web import pickers, records, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,6 +16,8 @@ urlpatterns = [
     path("units/", views.unit_list, name="unit-list"),
     path("units/<int:pk>/", views.unit_detail, name="unit-detail"),
     path("cadres/<int:pk>/", views.cadre_detail, name="cadre-detail"),
+    path("cadres/new/", records.cadre_create, name="cadre-create"),
+    path("cadres/<int:pk>/edit/", records.cadre_edit, name="cadre-edit"),
     path("pickers/units/", pickers.unit_picker, name="picker-units"),
     path("pickers/streets/", pickers.street_picker, name="picker-streets"),
     path("pickers/cadres/", pickers.cadre_picker, name="picker-cadres"),

@@ -410,5 +410,6 @@ def cadre_detail(request, pk: int):
             .annotate(attachment_count=Count("attachments"))
             .order_by("-date", "-id")[:20],
             "history": history_entries(cadre),
+            "can_manage": permissions.can_manage_roster(request.user),
         },
     )
