@@ -231,8 +231,11 @@ DISPATCH_CHUNK_UNITS = int(os.environ.get("DISPATCH_CHUNK_UNITS", "500"))
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
 # The district's name, printed on the handbook's cover.
 DISTRICT_NAME = os.environ.get("DISTRICT_NAME", "")
-# Where printed QR codes point: the portal's public address as seen from a phone (behind the proxy).
-POLICY_QR_BASE_URL = os.environ.get("POLICY_QR_BASE_URL", PUBLIC_BASE_URL or "http://127.0.0.1:8000")
+# Where printed QR codes point: the portal's public address as seen from a phone (behind the proxy). When
+# empty, the address staff reach the portal at (policies.qr); a loopback address makes staff pages warn.
+POLICY_QR_BASE_URL = os.environ.get("POLICY_QR_BASE_URL", PUBLIC_BASE_URL)
+# The portal on this computer (the demo's runserver: scripts/demo.sh sets PORT), when nothing better is known.
+LOCAL_BASE_URL = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
 
 # --- Redis, cache and Celery ----------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -92,7 +92,7 @@ def policy_public(request, pk: int):
 def _qr_response(content, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'inline; filename="{filename}"'
-    # The image follows POLICY_QR_BASE_URL, which may change on redeploy: cache only briefly.
+    # The image follows the QR base address (a setting, or the address asked), which may change: cache briefly.
     patch_cache_control(response, public=True, max_age=3600)
     return response
 
@@ -100,14 +100,14 @@ def _qr_response(content, content_type: str, filename: str) -> HttpResponse:
 @require_safe
 def policy_qr_svg(request, pk: int):
     policy = _public_policy_or_404(pk)
-    return _qr_response(qr.qr_svg(qr.policy_qr_url(policy)), "image/svg+xml; charset=utf-8",
+    return _qr_response(qr.qr_svg(qr.policy_qr_url(policy, request)), "image/svg+xml; charset=utf-8",
                         f"policy-{policy.pk}-qr.svg")
 
 
 @require_safe
 def policy_qr_png(request, pk: int):
     policy = _public_policy_or_404(pk)
-    return _qr_response(qr.qr_png(qr.policy_qr_url(policy)), "image/png", f"policy-{policy.pk}-qr.png")
+    return _qr_response(qr.qr_png(qr.policy_qr_url(policy, request)), "image/png", f"policy-{policy.pk}-qr.png")
 
 
 # --- The handbook -----------------------------------------------------------------------------

@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 port="${1:-${PORT:-8000}}"
+# Printed QR codes point to this port when no address is configured and staff have not opened the portal yet.
+export PORT="$port"
 export DEBUG="${DEBUG:-true}"
 export DISTRICT_NAME="${DISTRICT_NAME:-西岗区}"
 .venv/bin/python manage.py migrate --noinput -v 0

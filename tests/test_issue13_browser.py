@@ -123,3 +123,33 @@ def test_the_500_page_is_chinese_and_readable_on_a_phone(live_server, browser, s
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
     shot(page, f"issue13-500-{size}")
     page.context.close()
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_staff_are_warned_when_printed_codes_would_point_to_this_computer(live_server, browser, settings, size):
+    from django.core.cache import cache
+
+    from policies import qr
+    from policies.models import Policy, PolicyCategory, PolicyStatus
+
+    # given no address configured, and the portal opened on this computer's own address
+    settings.POLICY_QR_BASE_URL = ""
+    cache.delete(qr.LAST_STAFF_BASE_URL_KEY)
+    policy = Policy.objects.create(category=PolicyCategory.objects.order_by("id").first(),
+                                   status=PolicyStatus.PUBLISHED, title="关于支持企业技术改造的若干措施",
+                                   summary="技改补助")
+    taskforce = factories.make_user(role="taskforce", username="tf-qr", first_name="专班张")
+    page = browser.new_context(**(PHONE if size == "phone" else DESKTOP)).new_page()
+    log_in(page, live_server.url, taskforce)
+    # when task-force staff open the catalogue, a policy and the handbook
+    pages = (("list", "/policies/"), ("detail", f"/policies/{policy.pk}/"), ("handbook", "/policies/handbook/"))
+    for name, path in pages:
+        page.goto(f"{live_server.url}{path}")
+        # then each says the codes point to this computer
+        warning = page.inner_text("#qr-address-warning")
+        assert "本机地址" in warning and live_server.url in warning
+        shot(page, f"issue13-qr-warning-{name}-{size}")
+    # and the code on the policy's page points where the page was opened
+    svg = page.request.get(f"{live_server.url}/p/{policy.pk}/qr.svg").text()
+    assert f"{live_server.url}/p/{policy.pk}/?src=qr" in svg
+    page.context.close()

@@ -3,7 +3,7 @@ each a fixed, small number of queries whatever the size of the catalogue."""
 
 from django import template
 
-from policies import selectors
+from policies import qr, selectors, services
 from policies.models import DeliveryTracking
 
 register = template.Library()
@@ -55,3 +55,17 @@ def delivery_status_class(status: str) -> str:
         "delivered": "text-bg-success",
         "declined": "text-bg-secondary",
     }.get(status, "text-bg-light")
+
+
+@register.inclusion_tag("policies/staff/_qr_address.html", takes_context=True)
+def qr_address_check(context):
+    """On the staff pages QR codes are printed from: keep the address staff reach the portal at (for the
+    handbook drawn in the background), and warn the task force when the codes would point to this computer."""
+    request = context.get("request")
+    if request is None:
+        return {"show": False}
+    qr.remember_staff_base_url(request)
+    if not services.can_edit_policies(request.user):
+        return {"show": False}
+    base = qr.policy_qr_base_url(request)
+    return {"show": qr.is_loopback(base), "base": base, "configured": bool(qr.configured_base_url())}
