@@ -324,6 +324,15 @@ def annual_evaluation_run(
     if recompute and not reason:
         raise ValidationError({"reason": _("Say why the evaluation is computed again.")})
     start, end, months = evaluation_period(year)
+    # A year with no pairing in force and no visit has nothing to score: an empty version would be listed
+    # to leaders as if every cadre had been evaluated.
+    if not (
+        Assignment.objects.active_during(start, end).exists()
+        or Visit.objects.filter(date__gte=start, date__lte=end).exists()
+    ):
+        raise ValidationError(
+            _("%(year)d has no pairings or visits to evaluate; no evaluation was saved.") % {"year": year}
+        )
     latest = Evaluation.objects.filter(year=year).order_by("-version").first()
     if latest is not None and not recompute:
         progress(1, 1, _("Already evaluated"))
