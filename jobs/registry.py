@@ -61,6 +61,8 @@ class Job:
     # The function also takes `acting_user` (who started the run; None for the scheduler), for jobs
     # that record who made the changes they make.
     pass_user: bool = False
+    # The period may still be running (the year so far): analyses rather than figures to close.
+    running_period: bool = False
 
     # --- Periods ---------------------------------------------------------------------------------
 
@@ -75,7 +77,7 @@ class Job:
         if self.period_kind == PeriodKind.MONTH:
             return _previous_month(today)
         if self.period_kind == PeriodKind.YEAR:
-            return date(today.year - 1, 1, 1)
+            return date(today.year - (0 if self.running_period else 1), 1, 1)
         return today
 
     def parse_period(self, value: str | date | int | None) -> date:
@@ -125,7 +127,7 @@ class Job:
             raise ValidationError({"period": _("That week has not started yet.")})
         if kind == PeriodKind.MONTH and period > _previous_month(today):
             raise ValidationError({"period": _("That month is not over yet.")})
-        if kind == PeriodKind.YEAR and period.year >= today.year:
+        if kind == PeriodKind.YEAR and period.year >= today.year + (1 if self.running_period else 0):
             raise ValidationError({"period": _("That year is not over yet.")})
         if kind == PeriodKind.DAY and period > today:
             raise ValidationError({"period": _("That day is still to come.")})
@@ -248,6 +250,20 @@ JOBS: dict[str, Job] = {
             pass_user=True,
         ),
         Job(
+            key="hot_problems",
+            label=gettext_lazy("Hot-problem clusters"),
+            description=gettext_lazy(
+                "Group the year's appeals and meeting issues by what they are about, with each group's figures "
+                "and policy gaps. Running it again for a year replaces that year's groups; names staff gave "
+                "and countermeasures linked are kept."
+            ),
+            period_kind=PeriodKind.YEAR,
+            function="analysis.services.hot_problems_run",
+            period_kwarg="year",
+            pass_user=True,
+            running_period=True,
+        ),
+        Job(
             key="policy_expiry",
             label=gettext_lazy("Policy expiry"),
             description=gettext_lazy("Published policies whose end date is before the day become expired."),
@@ -276,6 +292,8 @@ RESULT_LABELS = {
     "moved": gettext_lazy("Appeals whose dates moved"),
     "still_provisional": gettext_lazy("Still provisional"),
     "documents": gettext_lazy("Documents rendered"),
+    "problems": gettext_lazy("Problems clustered"),
+    "clusters": gettext_lazy("Clusters"),
 }
 
 

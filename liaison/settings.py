@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "evaluations",
     "matching",
     "dashboard",
+    "analysis",
     "demo",
 ]
 
@@ -226,6 +227,13 @@ JOB_STALE_MINUTES = int(os.environ.get("JOB_STALE_MINUTES", "60"))
 # worker process is gone, on the same host) is lost: a new start replaces it, a starting worker re-queues it.
 JOB_HEARTBEAT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_SECONDS", "10"))
 JOB_LOST_SECONDS = int(os.environ.get("JOB_LOST_SECONDS", "90"))
+
+# Hot-problem clusters (analysis/): a cluster is a policy gap when at least this many enterprises share
+# it and no countermeasure or policy is linked, or when its satisfaction is below this share.
+ANALYSIS_GAP_MIN_ENTERPRISES = int(os.environ.get("ANALYSIS_GAP_MIN_ENTERPRISES", "5"))
+ANALYSIS_GAP_MAX_SATISFACTION = float(os.environ.get("ANALYSIS_GAP_MAX_SATISFACTION", "0.8"))
+# An open appeal of the same enterprise at least this similar is flagged as a probable duplicate.
+ANALYSIS_DUPLICATE_SIMILARITY = float(os.environ.get("ANALYSIS_DUPLICATE_SIMILARITY", "0.5"))
 # Weekly dispatch: the sheets are written this many units per transaction (figures are read once for all).
 DISPATCH_CHUNK_UNITS = int(os.environ.get("DISPATCH_CHUNK_UNITS", "500"))
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")

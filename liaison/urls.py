@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("matching.urls")),
     path("evaluations/", include("evaluations.urls")),
     path("", include("dashboard.urls")),
+    path("", include("analysis.urls")),
     path("", include("liaison.web.urls")),
 ]
 

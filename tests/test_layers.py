@@ -6,7 +6,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 ABOVE_THE_CORE = {
-    "appeals", "policies", "meetings", "reports", "evaluations", "matching", "jobs", "dashboard", "demo", "bench",
+    "appeals", "policies", "meetings", "reports", "evaluations", "matching", "jobs", "dashboard", "analysis", "demo",
+    "bench",
 }
 # Where the core is put together with the rest: the settings and the URL roots of the pages and the
 # API. Everything else the apps add to the core's pages, API and imports they register from their

@@ -83,6 +83,8 @@ SHARED = {
                  "api:matching-proposal-accept", "api:matching-proposal-leftovers", "api:matching-proposal-pairs"),
     "bulletin": ("api:bulletin-detail", "api:bulletin-reissue", "api:bulletin-units", "api:bulletin-cadres"),
     "job_run": ("job-run-detail", "api:job-run-detail"),
+    "cluster": ("analysis-cluster", "analysis-cluster-label", "analysis-cluster-countermeasure",
+                "analysis-cluster-policy", "api:analysis-cluster-detail"),
 }
 # Arguments that are not objects of the world.
 FIXED = {
@@ -114,12 +116,15 @@ api-export-visits                 |        | 401   | 200   | 200   | 200   | 200
 api-import-cadres                 |        | 401   | 403   | 403   | 403   | 405   | 403   | 405
 api-import-enterprises            |        | 401   | 403   | 403   | 403   | 405   | 403   | 405
 api-redoc                         |        | login | 200   | 200   | 200   | 200   | 200   | 200
+api:analysis-cluster-detail       |        | 401   | 403   | 403   | 403   | 200   | 200   | 200
+api:analysis-cluster-list         |        | 401   | 403   | 403   | 403   | 200   | 200   | 200
 api:api-root                      |        | 401   | 200   | 200   | 200   | 200   | 200   | 200
 api:appeal-assign                 | other  | 401   | 405   | 405   | 405   | 405   | 405   | 405
 api:appeal-assign                 | own    | 401   | 405   | 405   | 405   | 405   | 405   | 405
 api:appeal-bulk-assign            |        | 401   | 403   | 403   | 403   | 405   | 403   | 405
 api:appeal-category-list          |        | 401   | 200   | 200   | 200   | 200   | 200   | 200
 api:appeal-counts                 |        | 401   | 200   | 200   | 200   | 200   | 200   | 200
+api:appeal-similar                |        | 401   | 400   | 400   | 400   | 400   | 400   | 400
 api:appeal-detail                 | other  | 401   | 404   | 404   | 404   | 200   | 200   | 200
 api:appeal-detail                 | own    | 401   | 200   | 200   | 404   | 200   | 200   | 200
 api:appeal-escalate               | other  | 401   | 405   | 405   | 405   | 405   | 405   | 405
@@ -224,6 +229,12 @@ api:visit-detail                  | own    | 401   | 200   | 200   | 404   | 200
 api:visit-list                    |        | 401   | 200   | 200   | 200   | 200   | 200   | 200
 api:visit-withdraw                | other  | 401   | 405   | 405   | 405   | 405   | 405   | 405
 api:visit-withdraw                | own    | 401   | 405   | 405   | 405   | 405   | 405   | 405
+analysis                          |        | login | 403   | 403   | 403   | 200   | 200   | 200
+analysis-cluster                  |        | login | 403   | 403   | 403   | 200   | 200   | 200
+analysis-cluster-countermeasure   |        | login | 405   | 405   | 405   | 405   | 405   | 405
+analysis-cluster-label            |        | login | 405   | 405   | 405   | 405   | 405   | 405
+analysis-cluster-policy           |        | login | 405   | 405   | 405   | 405   | 405   | 405
+analysis-similar                  |        | login | 200   | 200   | 200   | 200   | 200   | 200
 appeal-action                     | other  | login | 405   | 405   | 405   | 405   | 405   | 405
 appeal-action                     | own    | login | 405   | 405   | 405   | 405   | 405   | 405
 appeal-attachment                 |        | login | 404   | 404   | 404   | 404   | 404   | 404
@@ -536,6 +547,7 @@ def test_the_leak_check_finds_what_task_force_staff_may_see(world, clients):
 # the role was let through to the input check (the body is valid only where the role may act).
 
 POST_BODIES = {
+    "analysis-cluster-label": {"label": "融资难"},
     "api:visit-withdraw": {"reason": "误录"},
     "visit-withdraw": {"reason": "误录"},
     "api:assignment-end": {"reason": "岗位调整", "ended_on": "2026-06-30"},
@@ -554,6 +566,7 @@ POST_BODIES = {
 
 POST_TABLE = """
 url name                          | object | anon  | cadre | unit  | group | tf    | leader | admin
+analysis-cluster-label            |        | login | 403   | 403   | 403   | 302   | 403   | 302
 api:appeal-escalate               | other  | 401   | 404   | 404   | 404   | 403   | 403   | 403
 api:appeal-escalate               | own    | 401   | 200   | 403   | 404   | 403   | 403   | 403
 api:appeal-recategorise           | other  | 401   | 404   | 404   | 404   | 200   | 403   | 200

@@ -77,12 +77,16 @@ def build_world() -> World:
             unit=side["unit"], week_start=date(2026, 6, 1), data={"pairings": 1, "overdue_appeals": []}
         )
     bulletin, _created = bulletins.bulletin_publish(month=date(2026, 6, 1), acting_user=users["taskforce"])
+    from analysis.models import Cluster, ClusterRun
+
+    cluster_run = ClusterRun.objects.create(period_start=date(2026, 1, 1), period_end=date(2026, 12, 31))
     shared = {
         "group": group,
         "policy": policy,
         "meeting": Meeting.objects.create(kind="solicitation", title="征求意见会", date=date(2026, 5, 10)),
         "proposal": matching_services.proposal_create(acting_user=users["taskforce"]),
         "bulletin": bulletin,
+        "cluster": Cluster.objects.create(run=cluster_run, number=1, keywords=["融资", "贷款"], size=1, enterprises=1),
         "job_run": JobRun.objects.create(
             job="monthly_bulletin", period=date(2026, 6, 1), requested_by=users["taskforce"]
         ),

@@ -9,6 +9,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from accounts import api as account_views
+from analysis import api as analysis_views
 from appeals.api import views as appeal_views
 from audit import api as audit_views
 from evaluations.api import views as evaluation_views
@@ -56,6 +57,10 @@ api_patterns = [
     ),
     path("evaluations/<int:pk>/scores/", evaluation_views.EvaluationScoresView.as_view(), name="evaluation-scores"),
     path("evaluation-weights/", evaluation_views.EvaluationWeightsView.as_view(), name="evaluation-weights"),
+    # Before the router's appeals/<pk>/.
+    path("appeals/similar/", analysis_views.SimilarAppealsView.as_view(), name="appeal-similar"),
+    path("analysis/clusters/", analysis_views.ClusterListView.as_view(), name="analysis-cluster-list"),
+    path("analysis/clusters/<int:pk>/", analysis_views.ClusterDetailView.as_view(), name="analysis-cluster-detail"),
     *router.urls,
 ]
 

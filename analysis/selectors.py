@@ -1,0 +1,183 @@
+"""Reads of the analysis app: similar past appeals (the term index), and a period's clusters."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Case, Count, F, FloatField, Prefetch, QuerySet, Sum, Value, When
+
+from analysis import text
+from analysis.models import AppealTerm, AppealTerms, Cluster, ClusterLink, ClusterMember, ClusterRun
+from appeals.models import OPEN_STATUSES, Appeal
+from liaison.models import User
+
+SIMILAR_LIMIT = 5
+CANDIDATES = 50
+VISIBLE_IDS_MAX = 5000
+# A term found in more than this share of appeals says nothing about which ones are alike.
+COMMON_SHARE = 0.3
+# Added (as a share of a perfect match) to appeals of the enterprise being raised for.
+SAME_ENTERPRISE_BOOST = 0.15
+DOCUMENT_COUNT_KEY = "analysis:documents"
+
+
+@dataclass
+class SimilarAppeal:
+    appeal: Appeal
+    similarity: float
+    same_enterprise: bool
+    probable_duplicate: bool
+
+
+def _document_count() -> int:
+    count = cache.get(DOCUMENT_COUNT_KEY)
+    if count is None:
+        count = AppealTerms.objects.count()
+        cache.set(DOCUMENT_COUNT_KEY, count, 60)
+    return count
+
+
+def _ensure_index() -> None:
+    """Appeals loaded in bulk (the demo, an import) are indexed on the first lookup, a chunk at a time;
+    the clustering job indexes all of them."""
+    from analysis.services import INDEX_COMPLETE_KEY, appeals_index_missing
+
+    if not cache.get(INDEX_COMPLETE_KEY):
+        appeals_index_missing(limit=2000)
+
+
+def similar_appeals(
+    *, viewer: User, query: str, enterprise_id: int | None = None, limit: int = SIMILAR_LIMIT,
+    exclude_id: int | None = None,
+) -> list[SimilarAppeal]:
+    """Up to `limit` past appeals the viewer may see that are most like `query` (a title as typed, or
+    a title and description), best first.
+
+    Ranked by Σ over the query's terms of idf² × the term's weight in the query × its weight in the
+    appeal (both (1 + log tf), unit length); terms in more than 30% of appeals are left out, and
+    appeals of `enterprise_id` get a small boost. The similarity shown is how much of the query the
+    appeal covers: its terms found there, weighted by idf² and their weight in the query, as a share
+    of all of them. An open appeal of `enterprise_id` covering at least ANALYSIS_DUPLICATE_SIMILARITY
+    is a probable duplicate."""
+    from appeals.selectors import appeal_list
+
+    terms = text.tokenize(query)
+    if not terms:
+        return []
+    _ensure_index()
+    query_weights = text.term_weights(terms)
+    n = max(1, _document_count())
+    df = dict(
+        AppealTerm.objects.filter(term__in=list(query_weights)).values_list("term").annotate(n=Count("*"))
+        .values_list("term", "n")
+    )
+    idf = {t: math.log((n + 1) / (df.get(t, 0) + 1)) + 1 for t in query_weights}
+    kept = {t: w for t, w in query_weights.items() if df.get(t, 0) and df[t] <= max(5, COMMON_SHARE * n)}
+    if not kept:
+        return []
+    coefficient = {t: w * idf[t] ** 2 for t, w in kept.items()}
+    perfect = sum(w * w * idf[t] ** 2 for t, w in query_weights.items())
+    postings = AppealTerm.objects.filter(term__in=list(kept))
+    candidates = CANDIDATES
+    if not viewer.sees_everything:
+        # A cadre or a unit sees a few hundred appeals: rank only those (read first, as ids: the scope's
+        # OR over joins made a poor subquery). Past VISIBLE_IDS_MAX, rank all and keep the visible.
+        visible = list(appeal_list(viewer=viewer).order_by().values_list("pk", flat=True)[:VISIBLE_IDS_MAX + 1])
+        if len(visible) <= VISIBLE_IDS_MAX:
+            if not visible:
+                return []
+            postings = postings.filter(appeal_id__in=visible)
+        else:
+            candidates = CANDIDATES * 10
+    if exclude_id:
+        postings = postings.exclude(appeal_id=exclude_id)
+    score = Sum(F("weight") * Case(*(When(term=t, then=Value(c)) for t, c in coefficient.items()),
+                                   output_field=FloatField()))
+    covered = Sum(Case(*(When(term=t, then=Value(query_weights[t] * idf[t] ** 2)) for t in kept),
+                       output_field=FloatField()))
+    ranked = list(postings.values("appeal_id").annotate(score=score, covered=covered).order_by("-score", "-appeal_id")
+                  .values_list("appeal_id", "score", "covered")[:candidates])
+    if not ranked:
+        return []
+    boost = SAME_ENTERPRISE_BOOST * perfect
+    same = set()
+    if enterprise_id:
+        same = set(Appeal.objects.filter(pk__in=[row[0] for row in ranked], enterprise_id=enterprise_id)
+                   .values_list("pk", flat=True))
+    best = sorted(ranked, key=lambda row: -(row[1] + (boost if row[0] in same else 0)))
+    if candidates > CANDIDATES:
+        visible = set(appeal_list(viewer=viewer).filter(pk__in=[row[0] for row in best]).values_list("pk", flat=True))
+        best = [row for row in best if row[0] in visible]
+    best = best[:limit]
+    appeals = appeal_list(viewer=viewer).select_related("resolved_by__cadre").in_bulk([row[0] for row in best])
+    threshold = float(getattr(settings, "ANALYSIS_DUPLICATE_SIMILARITY", 0.5))
+    found = []
+    for pk, _score, coverage in best:
+        appeal = appeals.get(pk)
+        if appeal is None:
+            continue
+        similarity = min(1.0, coverage / perfect) if perfect else 0.0
+        found.append(SimilarAppeal(
+            appeal=appeal,
+            similarity=round(similarity, 3),
+            same_enterprise=pk in same,
+            probable_duplicate=pk in same and appeal.status in OPEN_STATUSES and similarity >= threshold,
+        ))
+    return found
+
+
+# --- Clusters -----------------------------------------------------------------------------------
+
+
+def cluster_runs() -> QuerySet[ClusterRun]:
+    return ClusterRun.objects.order_by("-period_start")
+
+
+def _with_links(qs: QuerySet[Cluster]) -> QuerySet[Cluster]:
+    links = ClusterLink.objects.select_related("countermeasure__meeting", "policy", "created_by")
+    return qs.prefetch_related(Prefetch("links", queryset=links))
+
+
+def clusters_of(run: ClusterRun) -> list[Cluster]:
+    """The run's clusters, most enterprises first, each with `links` and `policy_gap` set."""
+    clusters = list(_with_links(run.clusters.all()))
+    for cluster in clusters:
+        mark_gap(cluster)
+    return clusters
+
+
+def cluster_detail(pk: int) -> Cluster:
+    cluster = _with_links(Cluster.objects.select_related("run", "label_edited_by")).get(pk=pk)
+    mark_gap(cluster)
+    return cluster
+
+
+def mark_gap(cluster: Cluster) -> Cluster:
+    """A policy gap: many enterprises share the problem and nothing was decided about it, or the
+    enterprises are not satisfied with how it was handled (thresholds: ANALYSIS_GAP_*)."""
+    from analysis.services import gap_thresholds
+
+    min_enterprises, max_satisfaction = gap_thresholds()
+    links = list(cluster.links.all())
+    cluster.countermeasure_links = [link for link in links if link.countermeasure_id]
+    cluster.policy_links = [link for link in links if link.policy_id]
+    satisfaction = (cluster.figures or {}).get("satisfaction")
+    reasons = []
+    if cluster.enterprises >= min_enterprises and not links:
+        reasons.append("unanswered")
+    if satisfaction is not None and satisfaction < max_satisfaction and (cluster.figures or {}).get("feedback", 0) >= 3:
+        reasons.append("unsatisfied")
+    cluster.gap_reasons = reasons
+    cluster.policy_gap = bool(reasons)
+    return cluster
+
+
+def representatives(cluster: Cluster, *, limit: int = 8) -> list[ClusterMember]:
+    """The problems closest to the cluster's centre: what it is about, in the cadres' own words."""
+    return list(
+        cluster.members.select_related("appeal__enterprise", "issue__enterprise", "issue__meeting")
+        .order_by("-similarity", "id")[:limit]
+    )
