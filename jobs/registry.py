@@ -250,6 +250,18 @@ JOBS: dict[str, Job] = {
             pass_user=True,
         ),
         Job(
+            key="handbook_pdf",
+            label=gettext_lazy("Handbook PDF"),
+            description=gettext_lazy(
+                "Render and store the liaison handbook's PDF for the catalogue as it is now. Starts by itself "
+                "when a policy, a category or the handbook's own text changes. Runs for today only."
+            ),
+            period_kind=PeriodKind.DAY,
+            function="policies.handbook.handbook_render_run",
+            period_kwarg="day",
+            today_only=True,
+        ),
+        Job(
             key="hot_problems",
             label=gettext_lazy("Hot-problem clusters"),
             description=gettext_lazy(
@@ -294,6 +306,9 @@ RESULT_LABELS = {
     "documents": gettext_lazy("Documents rendered"),
     "problems": gettext_lazy("Problems clustered"),
     "clusters": gettext_lazy("Clusters"),
+    "revision": gettext_lazy("Catalogue version"),
+    "rendered": gettext_lazy("PDFs rendered"),
+    "policies": gettext_lazy("Policies"),
 }
 
 

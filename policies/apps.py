@@ -10,8 +10,9 @@ class PoliciesConfig(AppConfig):
     def ready(self) -> None:
         from liaison.events import visit_policies_recorded
         from liaison.extensions import provide_policies_in_force
-        from policies import imports, receivers, selectors
+        from policies import handbook, imports, receivers, selectors
 
         visit_policies_recorded.connect(receivers.mark_deliveries_informed, dispatch_uid="policies_visit_informs")
         provide_policies_in_force(selectors.policies_in_force_with_rules)
         imports.register()
+        handbook.connect_signals()

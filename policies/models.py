@@ -213,6 +213,64 @@ class HandbookSection(models.Model):
         return self.title
 
 
+class HandbookCatalogue(models.Model):
+    """The version of what the printed handbook shows (the policies in force, their categories, the
+    handbook's own sections): one row (pk 1) whose revision goes up with every change, so that a stored
+    PDF says which version it reflects."""
+
+    revision = models.PositiveIntegerField(_("revision"), default=1)
+    changed_at = models.DateTimeField(_("changed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("handbook catalogue version")
+        verbose_name_plural = _("handbook catalogue versions")
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="handbook_catalogue_single_row")]
+
+    def __str__(self) -> str:
+        return f"{self.revision}"
+
+
+class HandbookDocumentStatus(models.TextChoices):
+    PENDING = "pending", pgettext_lazy("handbook status", "Being made")
+    READY = "ready", pgettext_lazy("handbook status", "Ready")
+    FAILED = "failed", pgettext_lazy("handbook status", "Failed")
+
+
+class HandbookDocument(models.Model):
+    """The handbook's PDF for one revision of the catalogue, rendered by the `handbook_pdf` job and kept in
+    the default storage (shared by every app node); the download serves the newest ready one."""
+
+    revision = models.PositiveIntegerField(_("catalogue revision"), unique=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=HandbookDocumentStatus.choices, default=HandbookDocumentStatus.PENDING
+    )
+    file = models.FileField(_("file"), upload_to="handbook/", max_length=300, blank=True)
+    size = models.PositiveBigIntegerField(_("PDF size (bytes)"), default=0)
+    policy_count = models.PositiveIntegerField(_("policies"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    rendered_at = models.DateTimeField(_("made at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("handbook PDF")
+        verbose_name_plural = _("handbook PDFs")
+        ordering = ["-revision"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="ready", rendered_at__isnull=False) & ~Q(file="") | ~Q(status="ready"),
+                name="handbook_document_ready_has_file",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"handbook r{self.revision} ({self.status})"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == HandbookDocumentStatus.READY
+
+
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", pgettext_lazy("delivery status", "Pending")
     INFORMED = "informed", pgettext_lazy("delivery status", "Informed")

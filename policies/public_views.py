@@ -16,12 +16,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.core.files.storage import default_storage
+from django.db.models import OuterRef, Subquery
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_safe
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
+from jobs.services import QueueUnavailable
 from liaison.models import User
 from liaison.selectors import today
 from liaison.web.common import add_service_errors, style_form
@@ -113,17 +118,61 @@ def policy_qr_png(request, pk: int):
 # --- The handbook -----------------------------------------------------------------------------
 
 
+def _handbook_filename(document) -> tuple[str, str]:
+    day = timezone.localdate(document.rendered_at)
+    return f"liaison-handbook-{day:%Y-%m-%d}.pdf", f"{handbook.HANDBOOK_TITLE}（{day:%Y-%m-%d}）.pdf"
+
+
 @login_required
 @require_GET
 def handbook_pdf(request):
-    """The liaison handbook as a PDF, for any signed-in user to print or pass on."""
-    pdf = handbook.handbook_pdf()
-    filename = f"{handbook.HANDBOOK_TITLE}（{today():%Y-%m-%d}）.pdf"
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"liaison-handbook-{today():%Y-%m-%d}.pdf\"; filename*=UTF-8''{quote(filename)}"
-    )
+    """The liaison handbook as a PDF, for any signed-in user to print or pass on: the newest ready one,
+    served from storage (never rendered here). While none is ready, a page that says it is being made
+    and refreshes itself."""
+    state = handbook.handbook_state()
+    document = state.latest
+    if document is None:
+        state = handbook.handbook_ensure_started(state)
+        document = state.latest
+    if document is None:
+        response = render(request, "policies/handbook/pending.html", {"state": state, "refresh_seconds": 3})
+        add_never_cache_headers(response)
+        return response
+    ascii_name, filename = _handbook_filename(document)
+    response = FileResponse(default_storage.open(document.file.name, "rb"), content_type="application/pdf")
+    response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    response["Content-Length"] = document.size
     return response
+
+
+def _handbook_status_context(request, state) -> dict:
+    return {"state": state, "can_edit": services.can_edit_policies(request.user)}
+
+
+@login_required
+@require_GET
+def handbook_status(request):
+    """The handbook PDF's state (ready, being made, failed): the part of the editor page, and of the page
+    the download shows while no PDF is ready, that htmx polls until the PDF is made."""
+    state = handbook.handbook_ensure_started(handbook.handbook_state())
+    response = render(request, "policies/handbook/_status.html", _handbook_status_context(request, state))
+    add_never_cache_headers(response)
+    return response
+
+
+@login_required
+@require_POST
+def handbook_render(request):
+    """Task-force staff make the PDF again (after a failure, or when it is not up to date)."""
+    try:
+        run = handbook.handbook_render_retry(acting_user=request.user)
+    except QueueUnavailable as error:
+        messages.error(request, str(error))
+    else:
+        if run is None:
+            messages.error(request, _("The task queue is unavailable, so the PDF could not be started. "
+                                      "Try again in a few minutes."))
+    return redirect(f"{reverse('policy-handbook')}#handbook-pdf")
 
 
 class HandbookSectionForm(forms.ModelForm):
@@ -136,11 +185,15 @@ class HandbookSectionForm(forms.ModelForm):
 def _last_changes(sections: list[HandbookSection]) -> dict[int, object]:
     """The latest historical record of each section, in one query."""
     latest: dict[int, object] = {}
+    # The newest record of each section by a correlated subquery: DISTINCT ON is PostgreSQL's only.
+    newest = (
+        HandbookSection.history.filter(id=OuterRef("id"))
+        .order_by("-history_date", "-history_id")
+        .values("history_id")[:1]
+    )
     records = (
-        HandbookSection.history.filter(id__in=[s.pk for s in sections])
+        HandbookSection.history.filter(id__in=[s.pk for s in sections], history_id=Subquery(newest))
         .select_related("history_user")
-        .order_by("id", "-history_date")
-        .distinct("id")
     )
     for record in records:
         latest[record.id] = record
@@ -176,7 +229,11 @@ def handbook_edit(request):
                 return redirect(f"{request.path}#section-{section.pk}")
         forms_by_section.append((section, form))
     latest = _last_changes(sections)
-    context = {"entries": [(section, form, latest.get(section.pk)) for section, form in forms_by_section]}
+    state = handbook.handbook_ensure_started(handbook.handbook_state())
+    context = {
+        "entries": [(section, form, latest.get(section.pk)) for section, form in forms_by_section],
+        **_handbook_status_context(request, state),
+    }
     return render(request, "policies/handbook_edit.html", context)
 
 

@@ -17,6 +17,8 @@ urlpatterns = [
     # The handbook and reading statistics
     path("policies/handbook/", public_views.handbook_edit, name="policy-handbook"),
     path("policies/handbook.pdf", public_views.handbook_pdf, name="policy-handbook-pdf"),
+    path("policies/handbook/status/", public_views.handbook_status, name="policy-handbook-status"),
+    path("policies/handbook/render/", public_views.handbook_render, name="policy-handbook-render"),
     path("policies/scans/", public_views.scan_stats, name="policy-scans"),
     # Public pocket guide (掌中宝): no login
     path("p/", public_views.catalogue_public, name="policy-catalogue-public"),

@@ -333,6 +333,8 @@ policy-eligible                   |        | login | 200   | 200   | 200   | 200
 policy-explain                    |        | login | 200   | 200   | 404   | 200   | 200   | 200
 policy-handbook                   |        | login | 403   | 403   | 403   | 200   | 403   | 200
 policy-handbook-pdf               |        | login | 200   | 200   | 200   | 200   | 200   | 200
+policy-handbook-render            |        | login | 405   | 405   | 405   | 405   | 405   | 405
+policy-handbook-status            |        | login | 200   | 200   | 200   | 200   | 200   | 200
 policy-import                     |        | login | 403   | 403   | 403   | 302   | 403   | 302
 policy-list                       |        | login | 200   | 200   | 200   | 200   | 200   | 200
 policy-public                     |        | 200   | 200   | 200   | 200   | 200   | 200   | 200
@@ -557,6 +559,7 @@ POST_BODIES = {
     "api:appeal-recategorise": lambda: {"category": _another_category_id(), "reason": "归类有误"},
     "api:bulletin-publish": {"month": "2026-05"},
     "bulletin-documents": {},
+    "policy-handbook-render": {},
     "api:evaluation-run": {"year": 2025},
     "api:matching-proposal-accept": {"all": True},
     "api:meeting-withdraw": {"reason": "重复录入"},
@@ -583,6 +586,7 @@ api:visit-withdraw                | own    | 401   | 204   | 403   | 404   | 204
 assignment-end                    | other  | login | 403   | 403   | 403   | 302   | 403   | 302
 assignment-end                    | own    | login | 403   | 403   | 403   | 302   | 403   | 302
 bulletin-documents                |        | login | 403   | 403   | 403   | 302   | 403   | 302
+policy-handbook-render            |        | login | 403   | 403   | 403   | 302   | 403   | 302
 roster-pair                       |        | login | 403   | 403   | 403   | 302   | 403   | 302
 visit-withdraw                    | other  | login | 404   | 404   | 404   | 302   | 403   | 302
 visit-withdraw                    | own    | login | 302   | 403   | 404   | 302   | 403   | 302
