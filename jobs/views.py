@@ -12,7 +12,8 @@ from django.views.decorators.http import require_POST
 
 from jobs import permissions, selectors, services
 from jobs.forms import JobStartForm
-from jobs.registry import JOBS, RESULT_LABELS
+from jobs.registry import JOBS
+from jobs.results import result_view
 from liaison.web.common import add_service_errors, style_form
 
 
@@ -27,6 +28,8 @@ def _run_row(run) -> dict:
         "run": run,
         "label": job.label if job else run.job,
         "period": job.period_label(run.period) if job else run.period.isoformat(),
+        # What the run produced, linked (only a finished run has produced anything).
+        "links": result_view(run.job, run.result).links if run.status == "succeeded" else [],
     }
 
 
@@ -95,19 +98,6 @@ def job_start(request, key: str):
     return _render_list(request, bound=form, status=400)
 
 
-def _result_rows(result) -> list[tuple[str, object]]:
-    """The result dict as (label, value) rows: counts as they are, lists by their length."""
-    if not isinstance(result, dict):
-        return []
-    order = list(RESULT_LABELS)
-    rows = []
-    for key, value in sorted(result.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order)):
-        if isinstance(value, list | dict):
-            value = len(value)
-        rows.append((RESULT_LABELS.get(key, key), value))
-    return rows
-
-
 @login_required
 def job_run_detail(request, pk: int):
     user = request.user
@@ -117,7 +107,7 @@ def job_run_detail(request, pk: int):
     context = {
         "run": run,
         "job": job,
-        "result_rows": _result_rows(run.result),
+        "result": result_view(run.job, run.result),
         "period_label": job.period_label(run.period) if job else run.period.isoformat(),
         "period_input": job.period_input(run.period) if job else "",
         # A run whose worker died shows as such at once (a new start or a starting worker takes it over).
