@@ -6,6 +6,11 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from liaison.models import Assignment, Cadre, Notification, Substitution, Unit, User, Visit, VisitAttachment
 
+# The admin says whose it is, in the portal's words, not "Django 管理".
+admin.site.site_header = _("Enterprise service portal administration")
+admin.site.site_title = _("Enterprise service portal administration")
+admin.site.index_title = _("Data and settings")
+
 
 class NoDeleteMixin:
     """Records someone reports on are never deleted in the admin (no delete button, no "delete selected"

@@ -311,6 +311,9 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Every django-filter list filter offers 全部 as its empty choice, not Django's "---------".
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
+
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -328,9 +331,42 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "liaison.api.exceptions.exception_handler",
 }
+API_DESCRIPTION = """\
+入企服务平台（领导干部进项目进企业·一对一服务）的 REST 接口，路径前缀 `/api/v1/`。各角色能看到和能做的，与网页完全一致。
+
+**涵盖**
+
+- 名册：单位、干部、企业、一对一结对（含结束结对）、走访记录及附件、当前用户（`me/`）、每月联系达标情况（`compliance/`）
+- 诉求：提出、上报、退回、交办（含批量）、办结、暂停与恢复、督办、更改分类、标为不属受理范围、撤回、\
+回访评价与评价链接、重新办理；处理记录、队列计数与办结率等指标；诉求分类、代理人、通知
+- 惠企政策：政策清单与分类、符合条件的企业及判定理由、免申即享的兑现跟踪
+- 会议与问题（含转为诉求）、精准匹配方案、问题分析（热点聚类、相似诉求）
+- 督导考评：周调度、月通报、年度考评及权重；后台任务的启动与进度
+- 企业、干部的 Excel 导入（先预览后确认）；名册、走访、企业、干部的 Excel 导出
+- 审计日志（管理员）
+
+**身份认证**
+
+以 `POST /api/v1/auth/token/`（用户名、密码）换取令牌，此后每次请求带请求头 `Authorization: Token <令牌>`。\
+令牌签发后 24 小时过期（`API_TOKEN_TTL_HOURS`），修改密码后全部失效；\
+可在网页“我的 API 令牌”或 `/api/v1/auth/tokens/` 查看、吊销。\
+已登录网页的浏览器也可直接调用（写操作须带 CSRF 令牌）。连续输错密码会被临时锁定，与网页登录相同。
+
+**版本**
+
+当前版本为 v1，所有接口都在 `/api/v1/` 下；本文档的版本号见标题旁。
+
+**错误**
+
+错误以 JSON 返回：`detail` 为说明（默认中文，请求头 `Accept-Language: en` 可得英文），部分错误另有机器可读的 `code`；\
+400 为输入有误（按字段列出），401 未认证，403 无权操作，404 不存在或不在可见范围内，\
+409 为状态冲突或版本已过期（`code` 说明是哪一种）。
+"""
+
 SPECTACULAR_SETTINGS = {
-    "TITLE": "Liaison API",
-    "DESCRIPTION": "入企服务平台 REST API: units, cadres, enterprises, pairings and visits.",
+    # The docs' reader is a district's developer: the title and introduction in Chinese, like the portal.
+    "TITLE": "入企服务平台 API",
+    "DESCRIPTION": API_DESCRIPTION,
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

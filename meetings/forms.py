@@ -34,8 +34,10 @@ class MeetingForm(forms.Form):
 
 
 class IssueForm(forms.Form):
-    enterprise = forms.ModelChoiceField(label=_("Enterprise"), queryset=Enterprise.objects.all())
-    category = forms.ModelChoiceField(label=_("Category"), queryset=AppealCategory.objects.filter(active=True))
+    enterprise = forms.ModelChoiceField(label=_("Enterprise"), queryset=Enterprise.objects.all(),
+                                        empty_label=_("Please choose"))
+    category = forms.ModelChoiceField(label=_("Category"), queryset=AppealCategory.objects.filter(active=True),
+                                      empty_label=_("Please choose"))
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}))
 

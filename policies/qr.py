@@ -11,8 +11,8 @@ address prints codes no phone can open: the staff pages say so (policies.templat
 
 from __future__ import annotations
 
-import ipaddress
 import io
+import ipaddress
 import logging
 from urllib.parse import urlsplit
 

@@ -269,7 +269,7 @@ def sync_years_from_package(*, year_model, day_model, years=None, acting_user=No
             continue
         counts["years"] += 1
         counts["years_synced"].append(year)
-        notice = f"国务院办公厅关于{year}年部分节假日安排的通知（据 chinesecalendar {version} 导入）"
+        notice = f"国务院办公厅关于{year}年部分节假日安排的通知（系统内置数据，{version} 版）"
         calendar_year = year_model.objects.select_for_update().filter(year=year).first()
         if calendar_year is None:
             calendar_year = year_model(year=year, published=True, source=Source.PACKAGE.value, notice=notice)
