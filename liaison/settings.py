@@ -408,6 +408,9 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # A refused form gets the portal's 403 page saying what to do (reload and send again), not Django's own.
 CSRF_FAILURE_VIEW = "liaison.api.exceptions.csrf_failure"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY") else None
+# A proxy that rewrites the Host header passes the original in X-Forwarded-Host; trusted only when told (it is
+# still checked against ALLOWED_HOSTS). Addresses the portal builds (QR codes, feedback links) follow it.
+USE_X_FORWARDED_HOST = env_bool("USE_X_FORWARDED_HOST", False)
 # A site with HTTPS-only cookies is served over HTTPS: plain HTTP is redirected (behind the proxy,
 # X-Forwarded-Proto says which), except /healthz, which a load balancer probes over HTTP.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", SESSION_COOKIE_SECURE)

@@ -58,6 +58,13 @@ def test_behind_the_proxy_the_code_takes_the_scheme_the_proxy_forwarded(client, 
     assert address == f"https://zwfw.xigang.gov.cn/p/{policy.pk}/?src=qr"
 
 
+def test_a_proxy_that_rewrites_the_host_is_followed_when_trusted(client, policy, settings):
+    headers = {"HTTP_HOST": "10.1.2.3:8000", "HTTP_X_FORWARDED_HOST": "zwfw.xigang.gov.cn"}
+    assert png_address(client, policy, **headers) == f"http://10.1.2.3:8000/p/{policy.pk}/?src=qr"
+    settings.USE_X_FORWARDED_HOST = True
+    assert png_address(client, policy, **headers) == f"http://zwfw.xigang.gov.cn/p/{policy.pk}/?src=qr"
+
+
 def test_the_configured_address_wins_over_the_request(client, policy, settings):
     settings.POLICY_QR_BASE_URL = "https://zwfw.example.gov.cn/liaison/"
     assert png_address(client, policy, HTTP_HOST="10.1.2.3") == (
