@@ -16,6 +16,7 @@ overdue and pressed, one reopened after an unsatisfied verdict.
 from __future__ import annotations
 
 import base64
+import copy
 import random
 import re
 from collections import Counter
@@ -331,6 +332,14 @@ class World:
         return self.labels[user.pk]
 
 
+# The appeal's columns as a step leaves them (its id and the times _write sets are not among them).
+_STATE_FIELDS = [f.attname for f in Appeal._meta.concrete_fields if not f.primary_key and f.name != "raised_at"]
+
+
+def _row_of(appeal: Appeal) -> dict:
+    return {name: copy.copy(getattr(appeal, name)) for name in _STATE_FIELDS}
+
+
 @contextmanager
 def _clock(at: datetime) -> Iterator[None]:
     """Make `timezone.now()` return `at`, so that auto_now_add fields record when it happened."""
@@ -347,6 +356,8 @@ class Story:
         self.links: list[tuple[FeedbackLink, datetime]] = []
         self.now: datetime | None = None
         self.raised_at: datetime | None = None
+        # The appeal's row after each step, with the step's time: what a bulletin published then counted.
+        self.states: list[tuple[datetime, dict]] = []
 
     # The clock: each step happens in office hours on its day, after the step before.
 
@@ -421,6 +432,7 @@ class Story:
             data=data or {},
         )
         self.events.append((event, self.now))
+        self.states.append((self.now, _row_of(appeal)))
 
     def _text(self, options: tuple[str, ...]) -> str:
         return self.rng.choice(options).format(**self.words)
@@ -1085,12 +1097,14 @@ def demo_appeals_build(
     reporter: Reporter,
     unit_prefix: str = "",
     summary: bool = True,
+    checkpoints: Checkpoints = (),
 ) -> AppealsResult:
     """Plan the demo appeals of the enterprises with these credit codes, and write them. `unit_prefix`
-    names the district's units in a larger demo (demo.scale), which also skips the summary."""
+    names the district's units in a larger demo (demo.scale), which also skips the summary. At each
+    of `checkpoints` (time, callback) the callback runs with the appeals as they stood then (_write)."""
     with translation.override(settings.LANGUAGE_CODE):  # the labels events store, as a zh-hans user would
         stories, skipped = _plan(seed, today, credit_codes, handlers, unit_prefix)
-        _write(stories, reporter)
+        _write(stories, reporter, checkpoints)
     return AppealsResult(
         appeals=len(stories),
         events=sum(len(s.events) for s in stories),
@@ -1166,33 +1180,78 @@ def _given_times(*fields) -> Iterator[None]:
             f.auto_now, f.auto_now_add = now, add
 
 
-def _write(stories: list[Story], reporter: Reporter) -> None:
+def _write(stories: list[Story], reporter: Reporter, checkpoints: Checkpoints = ()) -> None:
     """Insert the appeals, their feedback links and their timeline events in bulk, each with the time it
-    happened (timeline events cannot be changed once written: a trigger forbids it on PostgreSQL)."""
+    happened (timeline events cannot be changed once written: a trigger forbids it on PostgreSQL).
+
+    History is written in order: at each checkpoint (time, callback) the appeals stand as they stood
+    then — those raised by then, each in the state of its last step before it, with the events so
+    far — and the callback runs (a month's bulletin, published then, counts only what was known then);
+    then the history goes on to the next checkpoint and to the end."""
     for story in stories:
         story.appeal.raised_at = story.raised_at
-        story.appeal.updated_at = story.now
         for link, at in story.links:
             link.created_at = at
         for event, at in story.events:
             event.at = at
-    meta = Appeal._meta
-    with _given_times(meta.get_field("raised_at"), meta.get_field("updated_at")):
-        Appeal.objects.bulk_create([s.appeal for s in stories], batch_size=CHUNK)
+    writer = _HistoryWriter(stories, reporter)
+    for at, callback in sorted(checkpoints, key=lambda checkpoint: checkpoint[0]):
+        writer.bring_to(at)
+        callback()
+    writer.bring_to(None)
     with _given_times(FeedbackLink._meta.get_field("created_at")):
         links = [link for story in stories for link, _at in story.links]
         for link in links:
             link.appeal_id = link.appeal.pk
         FeedbackLink.objects.bulk_create(links, batch_size=CHUNK)
-    events = [event for story in stories for event, _at in story.events]
-    reporter.progress("appeal events", 0, len(events))
-    with _given_times(AppealEvent._meta.get_field("at")):
-        for start in range(0, len(events), 2000):
-            chunk = events[start:start + 2000]
-            for event in chunk:
-                event.appeal_id = event.appeal.pk
-            AppealEvent.objects.bulk_create(chunk)
-            reporter.progress("appeal events", start + len(chunk), len(events))
+
+
+Checkpoints = tuple[tuple[datetime, Callable[[], None]], ...] | list[tuple[datetime, Callable[[], None]]]
+
+
+class _HistoryWriter:
+    """Brings the stored appeals forward in time: inserts those raised, updates those that moved on,
+    inserts the events that happened; at the end (None) every appeal stands as its story left it."""
+
+    def __init__(self, stories: list[Story], reporter: Reporter) -> None:
+        self.stories = stories
+        self.reporter = reporter
+        self.applied: dict[int, int] = {}  # story index -> number of its states applied
+        self.events = sorted(
+            ((at, index, event) for index, story in enumerate(stories) for event, at in story.events),
+            key=lambda item: (item[0], item[1], item[2].seq),
+        )
+        self.events_written = 0
+
+    def bring_to(self, at: datetime | None) -> None:
+        meta = Appeal._meta
+        new, moved = [], []
+        for index, story in enumerate(self.stories):
+            if at is not None and story.raised_at > at:
+                continue
+            count = len(story.states) if at is None else sum(1 for when, _row in story.states if when <= at)
+            if self.applied.get(index) == count:
+                continue
+            when, row = story.states[count - 1]
+            for name, value in row.items():
+                setattr(story.appeal, name, value)
+            story.appeal.updated_at = story.now if at is None else when
+            (moved if index in self.applied else new).append(story.appeal)
+            self.applied[index] = count
+        with _given_times(meta.get_field("raised_at"), meta.get_field("updated_at")):
+            Appeal.objects.bulk_create(new, batch_size=CHUNK)
+            if moved:
+                Appeal.objects.bulk_update(moved, [*_STATE_FIELDS, "updated_at"], batch_size=CHUNK)
+        due = [event for when, _index, event in self.events[self.events_written:] if at is None or when <= at]
+        self.reporter.progress("appeal events", self.events_written, len(self.events))
+        with _given_times(AppealEvent._meta.get_field("at")):
+            for start in range(0, len(due), 2000):
+                chunk = due[start:start + 2000]
+                for event in chunk:
+                    event.appeal_id = event.appeal.pk
+                AppealEvent.objects.bulk_create(chunk)
+                self.events_written += len(chunk)
+                self.reporter.progress("appeal events", self.events_written, len(self.events))
 
 
 def demo_appeals_delete(appeals: QuerySet[Appeal], reporter: Reporter) -> int:

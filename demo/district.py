@@ -1591,9 +1591,11 @@ def demo_district_build(
 def _build_appeals(plan, seed, today, password_hash, result, reporter) -> None:
     """The unit handlers' logins, and the appeals the cadres raised, in every state."""
     from demo import appeals as demo_appeals
+    from demo import oversight as demo_oversight
 
-    reporter.stage("Appeals")
+    reporter.stage("Appeals, and the monthly bulletins as each was published then")
     handlers = _ensure_handler_users(password_hash, result, reporter)
+    checkpoints = demo_oversight.bulletin_checkpoints(today, reporter, result.created)
     with transaction.atomic():
         built = demo_appeals.demo_appeals_build(
             seed=seed,
@@ -1601,6 +1603,7 @@ def _build_appeals(plan, seed, today, password_hash, result, reporter) -> None:
             credit_codes=[e.credit_code for e in plan.enterprises],
             handlers=handlers,
             reporter=reporter,
+            checkpoints=checkpoints,
         )
     result.created["appeals"] += built.appeals
     result.created["appeal events"] += built.events

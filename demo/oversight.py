@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -50,6 +50,8 @@ from demo.district import DEFAULT_SEED, Reporter, build_plan
 from enterprises.models import Enterprise, Ownership
 from evaluations.models import Evaluation
 from evaluations.services import annual_evaluation_run, evaluation_period
+from jobs.models import JobRun
+from jobs.services import job_run_record
 from liaison.models import Assignment, Cadre, Rank, Role, Unit, UnitKind, User, Visit
 from liaison.selectors import overall_compliance, previous_month
 from liaison.selectors import today as local_today
@@ -63,7 +65,7 @@ from meetings.models import (
     MeetingKind,
 )
 from policies.models import Policy, PolicyStatus
-from reports.bulletins import bulletin_publish
+from reports.bulletins import monthly_bulletin_run
 from reports.models import Bulletin, BulletinCadreRow, Dispatch, InterviewCase
 from reports.services import week_monday, weekly_dispatch_run
 from workdays.services import is_workday
@@ -1046,19 +1048,68 @@ def _first_month() -> date | None:
     return first.replace(day=1) if first else None
 
 
+DEMO_RUN_NOTE = "演示数据生成时运行"
+
+
+def _publication_time(month: date) -> datetime:
+    """When the monthly job publishes `month`'s bulletin: 06:00 on the 1st of the next month."""
+    return _aware(_next_month(month), 6)
+
+
+def _publish_bulletin(month: date) -> tuple[dict, bool]:
+    """The monthly job's own function for `month`, recorded as a run of the job (jobs page)."""
+    result = monthly_bulletin_run(month=month)
+    job_run_record(job_key="monthly_bulletin", period=month, result=result, note=DEMO_RUN_NOTE)
+    return result, result["created"]
+
+
+def bulletin_checkpoints(
+    today: date, reporter: Reporter, made: Counter
+) -> list[tuple[datetime, Callable[[], None]]]:
+    """For the appeals build (demo.appeals._write): the bulletin of every month that is over and has demo
+    visits, published at the time the monthly job would have, with the appeals as they stood then — so a
+    past bulletin counts only the resolutions, escalations and overdue appeals known at its publication."""
+    month, last = _first_month(), previous_month(today)
+    checkpoints = []
+    while month is not None and month <= last:
+        def publish(month=month) -> None:
+            at = _publication_time(month)
+            with _acting(None, at):
+                result, created = _publish_bulletin(month)
+            if created:
+                made["bulletins"] += 1
+                reporter.stage(f"  Bulletin of {result['month']} published as of {at:%Y-%m-%d %H:%M}, counting "
+                               f"what was known then")
+        checkpoints.append((_publication_time(month), publish))
+        month = _next_month(month)
+    return checkpoints
+
+
 def _build_bulletins(today: date, reporter: Reporter) -> Counter:
-    """The bulletin of every month that is over and has demo visits, as the job published it on the 1st."""
+    """The bulletin of every month that is over and has demo visits. The appeals build publishes them in
+    order (bulletin_checkpoints); a month that has ended since the appeals were written is published
+    now, as a late run of the job would, counting what is known now. Each is recorded as a run of the job."""
     reporter.stage("Monthly bulletins")
     month, last = _first_month(), previous_month(today)
-    published: list[str] = []
+    published, present = [], []
     while month is not None and month <= last:
-        with _acting(None, _aware(_next_month(month), 6)):
-            bulletin, created = bulletin_publish(month=month)
-        if created:
-            published.append(bulletin.month_slug)
+        existing = Bulletin.objects.filter(month=month).order_by("version").first()
+        if existing is not None:
+            # Already out: record the job's run as of its publication, if the jobs page lacks it.
+            with _acting(None, existing.published_at or _publication_time(month)):
+                result, _created = _publish_bulletin(month)
+            present.append(result["month"])
+        else:
+            result, _created = _publish_bulletin(month)
+            published.append(result["month"])
         month = _next_month(month)
-    reporter.stage(f"  {len(published)} bulletins published" + (f": {', '.join(published)}" if published else ""))
-    return Counter({"bulletins": len(published)})
+    if published:
+        reporter.stage(f"  {len(published)} bulletins published now: {', '.join(published)}")
+    if present:
+        reporter.stage(f"  Every month over has its bulletin: {', '.join(present)}")
+    if not published and not present:
+        reporter.stage("  No month with demo visits is over yet")
+    return Counter({"bulletins": len(published)}) if published else Counter()
 
 
 def _build_dispatch(today: date, reporter: Reporter) -> Counter:
@@ -1069,6 +1120,10 @@ def _build_dispatch(today: date, reporter: Reporter) -> Counter:
         result = weekly_dispatch_run(
             week_start=week, progress=lambda done, total, _note="": reporter.progress("units", done, total)
         )
+        job_run_record(job_key="weekly_dispatch", period=week, result=result, note=DEMO_RUN_NOTE)
+    if not result["created"]:
+        reporter.stage(f"  The sheets of the {result['units']} units are there already")
+        return Counter()
     reporter.stage(
         f"  {result['created']} unit sheets created, {result['reminders']} reminders sent, "
         f"{result['interviews']} cadres listed for an interview"
@@ -1088,11 +1143,12 @@ def _build_evaluations(today: date, reporter: Reporter) -> Counter:
             reporter.stage(f"  {year}: no month of it is over yet")
             continue
         result = annual_evaluation_run(year=year)
+        job_run_record(job_key="annual_evaluation", period=date(year, 1, 1), result=result, note=DEMO_RUN_NOTE)
         if result["created"]:
             made["evaluations"] += 1
             reporter.stage(f"  {year}: {result['cadres']} cadres and {result['units']} units scored")
-    if not made:
-        reporter.stage("  Already evaluated")
+        else:
+            reporter.stage(f"  {year}: evaluated already (version {result['version']})")
     return made
 
 
@@ -1172,6 +1228,8 @@ def demo_oversight_delete(*, reporter: Reporter | None = None) -> Counter:
         )
         Bulletin.objects.filter(pk__in=bulletin_ids).delete()
         deleted["bulletins"] = len(bulletin_ids)
+        # The runs the demo recorded for them (the jobs page would link to what is gone).
+        deleted["job runs"] = JobRun.objects.filter(note=DEMO_RUN_NOTE).delete()[0]
         reporter.stage(
             f"Deleting {deleted['bulletins']} bulletins, {deleted['dispatch sheets']} dispatch sheets, "
             f"{deleted['interview cases']} interview cases, {deleted['evaluations']} evaluations"

@@ -48,6 +48,7 @@ from demo import policies as demo_policies
 from enterprises.models import Enterprise, EnterpriseStatus
 from enterprises.validators import credit_code_error, make_credit_code
 from evaluations.models import Evaluation, EvaluationScore, ScoreKind
+from jobs.models import JobRun, RunStatus
 from liaison.models import Assignment, Cadre, Notification, Rank, Role, Unit, UnitKind, User, Visit
 from liaison.selectors import monthly_contact, previous_month, today
 from meetings import services as meeting_services
@@ -939,6 +940,46 @@ def test_the_bulletin_of_every_month_that_is_over_is_published(seeded, db, clien
     assert "<svg" in client.get("/bulletins/2026-10/").content.decode()
 
 
+def test_each_past_bulletin_counts_only_what_was_known_at_its_publication(seeded, db):
+    # given the demo's bulletins and its appeals' timelines
+    later_resolutions = 0
+    for bulletin in Bulletin.objects.order_by("month"):
+        first = timezone.make_aware(datetime.datetime.combine(bulletin.month, datetime.time()))
+        after = timezone.make_aware(datetime.datetime.combine((bulletin.month + timedelta(days=32)).replace(day=1),
+                                                              datetime.time()))
+        month_appeals = list(_demo_appeals().filter(raised_at__gte=first, raised_at__lt=after))
+        # when each appeal of the month is taken as its timeline stood at the bulletin's publication
+        known = 0
+        for appeal in month_appeals:
+            last = appeal.events.filter(at__lte=bulletin.published_at).order_by("-seq").first()
+            known += last is not None and last.to_status in (Status.RESOLVED, Status.CLOSED)
+        resolved_now = sum(appeal.status in (Status.RESOLVED, Status.CLOSED) for appeal in month_appeals)
+        later_resolutions += resolved_now - known
+        # then the bulletin counted those resolved by then, not those resolved after it came out
+        assert bulletin.figures["trend"][-1]["resolved"] == known, bulletin.month_slug
+    # and some were resolved after their month's bulletin, so the order of building mattered
+    assert later_resolutions > 0
+
+
+def test_the_demos_bulletins_dispatch_and_evaluation_are_runs_on_the_jobs_page(seeded, db, client):
+    # given the seeded district
+    runs = JobRun.objects.filter(status=RunStatus.SUCCEEDED)
+    # then each output the demo made is a run of its job, as the schedule would have run it
+    assert sorted(runs.filter(job="monthly_bulletin").values_list("period", flat=True)) == [
+        b.month for b in Bulletin.objects.order_by("month")
+    ]
+    bulletin_run = runs.get(job="monthly_bulletin", period=datetime.date(2026, 10, 1))
+    assert timezone.localtime(bulletin_run.created_at).date() == datetime.date(2026, 11, 1)
+    assert runs.filter(job="weekly_dispatch").count() == 1
+    assert runs.get(job="annual_evaluation").result["year"] == 2026
+    # and the jobs page shows them with links to what they made
+    UserSecurity.objects.filter(user__username="taskforce").update(must_change_password=False)
+    assert client.login(username="taskforce", password=PASSWORD)
+    page = client.get("/jobs/").content.decode()
+    assert "尚未运行过" not in page.split('id="job-monthly_bulletin"')[1].split('class="col"')[0]
+    assert "/bulletins/2026-10/?v=1" in page and "/evaluations/2026/?version=1" in page
+
+
 def test_this_weeks_dispatch_reminds_lagging_cadres_and_lists_interviews(seeded, db):
     # given the week of the pinned today (Wednesday 2026-11-25)
     week = datetime.date(2026, 11, 23)
@@ -1016,10 +1057,14 @@ def test_a_district_seeded_before_meetings_and_bulletins_existed_gets_them_on_th
     # when the command runs again
     call_command("seed_demo", stdout=out)
 
-    # then it adds the same ones, and touches nothing else
-    assert f"{meetings} meetings created" in out.getvalue() and "5 bulletins published" in out.getvalue()
-    assert f"Demo district built: {meetings} meetings" in out.getvalue()
-    assert _fingerprint() == before
+    # then it adds the same meetings, and touches nothing else; the bulletins of the months over come out now,
+    # late, counting what is known now (a past publication date would claim what was not known then)
+    assert f"{meetings} meetings created" in out.getvalue() and "5 bulletins published now" in out.getvalue()
+    assert f"The demo district already existed; added what fell due since: {meetings} meetings" in out.getvalue()
+    after = _fingerprint()
+    assert [b[0] for b in after.pop("bulletins")] == [b[0] for b in before.pop("bulletins")]
+    assert all(b.published_at == FIXED_NOW for b in Bulletin.objects.all())
+    assert after == before
 
 
 def test_running_it_again_adds_nothing_and_says_the_district_exists(seeded, db):

@@ -79,12 +79,16 @@ class Command(BaseCommand):
         password_change_require_for_shared(password=password)
         if verbosity < 1:
             return
-        if result.existed and not +result.created:
+        made = ", ".join(f"{n} {label}" for label, n in (+result.created).items())
+        if result.existed and not made:
+            self.stdout.write(self.style.WARNING(
+                "The demo district already exists and is up to date: nothing was added. Use --reset to rebuild it."
+            ))
+        elif result.existed:
             self.stdout.write(
-                self.style.WARNING("The demo district already exists; nothing to do. Use --reset to rebuild it.")
+                self.style.SUCCESS(f"The demo district already existed; added what fell due since: {made}.")
             )
         else:
-            made = ", ".join(f"{n} {label}" for label, n in result.created.items())
             self.stdout.write(self.style.SUCCESS(f"Demo district built: {made}."))
         self.stdout.write("Demo logins:")
         for login in result.logins:
