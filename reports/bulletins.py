@@ -139,6 +139,9 @@ def _no_appeals() -> dict:
     ).as_dict()
 
 
+NO_APPEALS = _no_appeals()
+
+
 def _report(progress: Progress | None, done: int, total: int, note: str) -> None:
     if progress is not None:
         progress(done, total, note)
@@ -548,6 +551,13 @@ def _totals(*, units: int, cadres: int, due: int, contacted: int, visits: int, l
     }
 
 
+def _appeals_dict(row: dict) -> dict:
+    """The row's appeal figures as `AppealMetrics.as_dict()`; most cadres raised none in the month."""
+    if row["appeals_total"] == 0:  # every other count is of the same appeals: all zero too
+        return dict(NO_APPEALS)
+    return _appeals_of(row).as_dict()
+
+
 def _cadre_dict(row: dict) -> dict:
     return {
         "id": row["cadre_id"],
@@ -559,7 +569,7 @@ def _cadre_dict(row: dict) -> dict:
         "contacted": row["contacted"],
         "compliance": _rate(row["contacted"], row["due"]),
         "visits": row["visits"],
-        "appeals": _appeals_of(row).as_dict(),
+        "appeals": _appeals_dict(row),
     }
 
 
