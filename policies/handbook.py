@@ -15,6 +15,7 @@ import base64
 import logging
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -100,6 +101,11 @@ def handbook_pdf() -> bytes:
 JOB = "handbook_pdf"
 # A job run renders at most this many revisions in a row; changes still coming after that start a new run.
 MAX_RENDERS_PER_RUN = 3
+# Ready PDFs kept in the storage, the newest first.
+KEEP_READY = 5
+# A page finding the handbook out of date with no run under way starts one, unless one was started this
+# recently (a queue that is down is not asked again at every refresh; staff can start it from the page).
+RESTART_AFTER = timedelta(minutes=5)
 
 
 def handbook_revision() -> int:
@@ -192,6 +198,16 @@ def _render_revision(revision: int) -> tuple[bool, int]:
     return bool(updated), context["policy_count"]
 
 
+def _prune(revision: int) -> None:
+    """Older pending or failed versions are superseded by the one just made; of the ready ones the newest
+    KEEP_READY stay (a download under way keeps reading its file), the others leave the storage."""
+    HandbookDocument.objects.filter(revision__lt=revision).exclude(status=HandbookDocumentStatus.READY).delete()
+    ready = HandbookDocument.objects.filter(status=HandbookDocumentStatus.READY).order_by("-revision")
+    for document in ready[KEEP_READY:]:
+        default_storage.delete(document.file.name)
+        document.delete()
+
+
 def handbook_render_run(*, day=None, progress=None) -> dict:
     """The `handbook_pdf` job: render and store the PDF of the newest revision, then of any revision that
     came while it rendered. Idempotent (a ready revision is never rendered again); a run killed while
@@ -207,8 +223,7 @@ def handbook_render_run(*, day=None, progress=None) -> dict:
         if handbook_revision() == revision:
             break
     _report(progress, 1, 1, "")
-    # Older pending or failed versions are superseded by the one just made.
-    HandbookDocument.objects.filter(revision__lt=revision).exclude(status=HandbookDocumentStatus.READY).delete()
+    _prune(revision)
     return {"revision": revision, "rendered": rendered, "policies": policies}
 
 
@@ -253,10 +268,14 @@ def handbook_state() -> HandbookState:
 def handbook_ensure_started(state: HandbookState) -> HandbookState:
     """A page found the handbook out of date with nothing rendering it (the queue was down when it
     changed, or it was never rendered): start the job now. Failed renders wait for staff to retry."""
-    if state.pending and state.run is None:
-        handbook_render_start()
-        return handbook_state()
-    return state
+    from jobs.models import JobRun
+
+    if not state.pending or state.run is not None:
+        return state
+    if JobRun.objects.filter(job=JOB, created_at__gte=timezone.now() - RESTART_AFTER).exists():
+        return state
+    handbook_render_start()
+    return handbook_state()
 
 
 def _catalogue_changed(sender, **kwargs) -> None:

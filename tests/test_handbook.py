@@ -118,6 +118,21 @@ def test_the_job_is_registered_and_runs_through_the_jobs_framework(taskforce_use
     assert handbook.handbook_state().up_to_date
 
 
+@pytest.mark.django_db
+def test_the_newest_ready_pdfs_are_kept_and_older_ones_leave_the_storage(renders):
+    # given seven revisions rendered one after another
+    names = []
+    for _i in range(7):
+        handbook.handbook_mark_stale()
+        handbook.handbook_render_run()
+        names.append(HandbookDocument.objects.order_by("-revision").first().file.name)
+    # then the newest five stay, with their files; the two oldest are gone from the storage
+    kept = list(HandbookDocument.objects.order_by("-revision").values_list("file", flat=True))
+    assert kept == names[::-1][: handbook.KEEP_READY]
+    assert all(default_storage.exists(name) for name in kept)
+    assert not any(default_storage.exists(name) for name in names[:2])
+
+
 # --- What starts it ------------------------------------------------------------------------------------
 
 
@@ -187,6 +202,26 @@ def test_a_queue_that_is_down_leaves_the_change_standing(taskforce_user, monkeyp
         saved = services.policy_save(policy=make_policy(status=PolicyStatus.DRAFT), acting_user=taskforce_user)
     # then the policy is saved and the handbook waits, marked as not up to date
     assert saved.pk and handbook.handbook_state().pending
+
+
+@pytest.mark.django_db
+def test_a_page_does_not_ask_a_queue_that_is_down_at_every_refresh(client, monkeypatch):
+    from jobs import services as job_services
+
+    calls = []
+
+    def unavailable(**kwargs):
+        calls.append(kwargs)
+        JobRun.objects.create(job=handbook.JOB, period=kwargs.get("period") or "2026-01-01", status=RunStatus.FAILED)
+        raise job_services.QueueUnavailable("down")
+
+    monkeypatch.setattr(job_services, "job_start", unavailable)
+    client.force_login(factories.make_user(role=Role.CADRE))
+    # when the pending page polls several times while the queue is down
+    for _i in range(3):
+        assert client.get(reverse("policy-handbook-status")).status_code == 200
+    # then the job was asked for once, not at every refresh
+    assert len(calls) == 1
 
 
 # --- Serving -----------------------------------------------------------------------------------------
