@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from appeals import services
-from appeals.models import Appeal, Status
+from appeals.models import Appeal, AppealCategory, Status
 from liaison.models import Role
 from tests import factories
 from tests.pickers_support import pick
@@ -113,6 +113,9 @@ def test_an_appeal_from_a_visit_climbs_to_the_task_force_is_resolved_and_closed(
         assert phone.input_value("#id_title") == "扩产急需流动资金贷款500万元"
         assert phone.input_value("#id_source") == "visit"
         phone.select_option("#id_urgency", "urgent")
+        # no category is chosen for the cadre: a loan is 融资需求
+        assert phone.input_value("#id_category") == ""
+        phone.select_option("#id_category", str(AppealCategory.objects.get(code="financing").pk))
         shot(phone, "appeal-02-phone-form")
         phone.click("#raise-submit")
         phone.wait_for_selector("#appeal-panel")
