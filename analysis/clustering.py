@@ -11,8 +11,10 @@ How a period's clusters are made (the README's account):
    within 0.01 of the best is kept (fewer, broader clusters when the data cannot tell them apart).
 4. k-means with that k on every document (mini-batch k-means above 5,000 documents, in bounded
    memory), a fixed seed, so that the same data gives the same clusters.
-5. Each cluster's label is its 4 heaviest terms in the centroid; its representative problems are the
-   members closest to the centroid.
+5. Each cluster's label is its 4 heaviest terms in the centroid (numbers left out); its representative
+   problems are the members closest to the centroid. Staff may rename it.
+6. The period's countermeasures (对策建议) are placed by the same vectors: each goes with the cluster
+   whose centroid is nearest, when the cosine similarity is at least 0.2 (analysis.services).
 """
 
 from __future__ import annotations
@@ -37,6 +39,18 @@ class Clustering:
     similarity: list[float]  # each document's cosine similarity to its cluster's centroid
     keywords: list[list[str]]  # per cluster, its heaviest terms
     silhouette: dict[int, float]  # the k tried and their scores
+    vectoriser: object = None
+    unit_centroids: object = None
+
+    def nearest(self, docs: Sequence[Sequence[str]]) -> list[tuple[int, float]]:
+        """For other documents (countermeasures), the closest cluster and the cosine similarity to it."""
+        import numpy as np
+
+        if not docs or self.vectoriser is None:
+            return []
+        scores = np.asarray(self.vectoriser.transform(docs) @ self.unit_centroids.T)
+        best = scores.argmax(axis=1)
+        return [(int(c), float(scores[i, c])) for i, c in enumerate(best)]
 
 
 def _vectorise(docs: Sequence[Sequence[str]]):
@@ -148,14 +162,20 @@ def _cluster(docs, *, k, progress) -> Clustering:
         if len(members):
             similarity[members] = np.asarray(matrix[members] @ unit[c]).ravel()
     terms = vectoriser.get_feature_names_out()
-    keywords = [[str(terms[i]) for i in np.argsort(-centroids[c])[:LABEL_TERMS] if centroids[c][i] > 0]
-                for c in range(k)]
+    # Numbers help tell duplicates apart but make poor labels.
+    wordy = np.array([not any(ch.isdigit() for ch in term) for term in terms])
+    keywords = [
+        [str(terms[i]) for i in np.argsort(-centroids[c]) if wordy[i] and centroids[c][i] > 0][:LABEL_TERMS]
+        for c in range(k)
+    ]
     return Clustering(
         k=k,
         labels=[int(x) for x in labels],
         similarity=[float(x) for x in similarity],
         keywords=keywords,
         silhouette=scores,
+        vectoriser=vectoriser,
+        unit_centroids=unit,
     )
 
 

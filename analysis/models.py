@@ -27,8 +27,7 @@ class AppealTerms(models.Model):
 
 
 class AppealTerm(models.Model):
-    """One term of one appeal with its weight there: the inverted index the similar lookup reads
-    (by term, covering the appeal and the weight)."""
+    """One term of one appeal with its weight there: the inverted index the similar lookup reads."""
 
     appeal = models.ForeignKey("appeals.Appeal", on_delete=models.CASCADE, related_name="+", db_index=False)
     term = models.CharField(max_length=40)
@@ -38,7 +37,8 @@ class AppealTerm(models.Model):
         verbose_name = _("appeal term")
         verbose_name_plural = _("appeal terms")
         constraints = [models.UniqueConstraint(fields=["appeal", "term"], name="appeal_term_unique")]
-        indexes = [models.Index(fields=["term"], include=["appeal", "weight"], name="appeal_term_lookup")]
+        # A term's heaviest postings first (analysis.selectors._postings), covering the appeal.
+        indexes = [models.Index(fields=["term", "-weight"], include=["appeal"], name="appeal_term_by_weight")]
 
     def __str__(self) -> str:
         return f"#{self.appeal_id} {self.term}"

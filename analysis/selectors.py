@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Case, Count, F, FloatField, Prefetch, QuerySet, Sum, Value, When
+from django.db import connection
+from django.db.models import Count, Prefetch, QuerySet
 
 from analysis import text
 from analysis.models import AppealTerm, AppealTerms, Cluster, ClusterLink, ClusterMember, ClusterRun
@@ -16,11 +17,13 @@ from liaison.models import User
 
 SIMILAR_LIMIT = 5
 CANDIDATES = 50
+# Postings read per query term: the appeals where the term weighs most.
+PER_TERM = 2000
 VISIBLE_IDS_MAX = 5000
 # A term found in more than this share of appeals says nothing about which ones are alike.
 COMMON_SHARE = 0.3
 # Added (as a share of a perfect match) to appeals of the enterprise being raised for.
-SAME_ENTERPRISE_BOOST = 0.15
+SAME_ENTERPRISE_BOOST = 0.25
 DOCUMENT_COUNT_KEY = "analysis:documents"
 
 
@@ -49,6 +52,21 @@ def _ensure_index() -> None:
         appeals_index_missing(limit=2000)
 
 
+def _postings(terms: list[str], *, appeal_ids: list[int] | None = None) -> list[tuple[int, str, float]]:
+    """(appeal, term, weight) for the terms: of the given appeals, or else the PER_TERM heaviest of each
+    term (on PostgreSQL, one index range scan per term, whatever the term's frequency)."""
+    qs = AppealTerm.objects.filter(term__in=terms)
+    if appeal_ids is not None:
+        return list(qs.filter(appeal_id__in=appeal_ids).values_list("appeal_id", "term", "weight"))
+    if not connection.features.supports_slicing_ordering_in_compound or len(terms) == 1:
+        return list(qs.order_by("-weight").values_list("appeal_id", "term", "weight")[:PER_TERM * len(terms)])
+    parts = [
+        AppealTerm.objects.filter(term=term).order_by("-weight").values_list("appeal_id", "term", "weight")[:PER_TERM]
+        for term in terms
+    ]
+    return list(parts[0].union(*parts[1:], all=True))
+
+
 def similar_appeals(
     *, viewer: User, query: str, enterprise_id: int | None = None, limit: int = SIMILAR_LIMIT,
     exclude_id: int | None = None,
@@ -57,8 +75,9 @@ def similar_appeals(
     a title and description), best first.
 
     Ranked by Σ over the query's terms of idf² × the term's weight in the query × its weight in the
-    appeal (both (1 + log tf), unit length); terms in more than 30% of appeals are left out, and
-    appeals of `enterprise_id` get a small boost. The similarity shown is how much of the query the
+    appeal (both (1 + log tf), unit length), over the appeals where each term weighs most (PER_TERM)
+    and the enterprise's own; terms in more than 30% of appeals are left out, and appeals of
+    `enterprise_id` get a small boost. The similarity shown is how much of the query the
     appeal covers: its terms found there, weighted by idf² and their weight in the query, as a share
     of all of them. An open appeal of `enterprise_id` covering at least ANALYSIS_DUPLICATE_SIMILARITY
     is a probable duplicate."""
@@ -80,8 +99,9 @@ def similar_appeals(
         return []
     coefficient = {t: w * idf[t] ** 2 for t, w in kept.items()}
     perfect = sum(w * w * idf[t] ** 2 for t, w in query_weights.items())
-    postings = AppealTerm.objects.filter(term__in=list(kept))
+    coverage_of = {t: (query_weights[t] * idf[t]) ** 2 for t in kept}
     candidates = CANDIDATES
+    restricted_to = None
     if not viewer.sees_everything:
         # A cadre or a unit sees a few hundred appeals: rank only those (read first, as ids: the scope's
         # OR over joins made a poor subquery). Past VISIBLE_IDS_MAX, rank all and keep the visible.
@@ -89,17 +109,25 @@ def similar_appeals(
         if len(visible) <= VISIBLE_IDS_MAX:
             if not visible:
                 return []
-            postings = postings.filter(appeal_id__in=visible)
+            restricted_to = visible
         else:
             candidates = CANDIDATES * 10
-    if exclude_id:
-        postings = postings.exclude(appeal_id=exclude_id)
-    score = Sum(F("weight") * Case(*(When(term=t, then=Value(c)) for t, c in coefficient.items()),
-                                   output_field=FloatField()))
-    covered = Sum(Case(*(When(term=t, then=Value(query_weights[t] * idf[t] ** 2)) for t in kept),
-                       output_field=FloatField()))
-    ranked = list(postings.values("appeal_id").annotate(score=score, covered=covered).order_by("-score", "-appeal_id")
-                  .values_list("appeal_id", "score", "covered")[:candidates])
+    rows = _postings(list(kept), appeal_ids=restricted_to)
+    if enterprise_id and restricted_to is None:
+        # The enterprise's own appeals always compete (a duplicate may rank below the per-term cut).
+        own = list(Appeal.objects.filter(enterprise_id=enterprise_id).values_list("pk", flat=True)[:1000])
+        if own:
+            rows += _postings(list(kept), appeal_ids=own)
+    score: dict[int, float] = {}
+    coverage: dict[int, float] = {}
+    seen = set()
+    for appeal_id, term, weight in rows:
+        if appeal_id == exclude_id or (appeal_id, term) in seen:
+            continue
+        seen.add((appeal_id, term))
+        score[appeal_id] = score.get(appeal_id, 0.0) + weight * coefficient[term]
+        coverage[appeal_id] = coverage.get(appeal_id, 0.0) + coverage_of[term]
+    ranked = sorted(((pk, s, coverage[pk]) for pk, s in score.items()), key=lambda r: (-r[1], -r[0]))[:candidates]
     if not ranked:
         return []
     boost = SAME_ENTERPRISE_BOOST * perfect
@@ -156,8 +184,10 @@ def cluster_detail(pk: int) -> Cluster:
 
 
 def mark_gap(cluster: Cluster) -> Cluster:
-    """A policy gap: many enterprises share the problem and nothing was decided about it, or the
-    enterprises are not satisfied with how it was handled (thresholds: ANALYSIS_GAP_*)."""
+    """A policy gap: many enterprises share the problem and nothing was decided about it (no
+    countermeasure or policy linked by staff, nor a countermeasure of the period matched by the
+    clustering), or the enterprises are not satisfied with how it was handled (thresholds:
+    ANALYSIS_GAP_*)."""
     from analysis.services import gap_thresholds
 
     min_enterprises, max_satisfaction = gap_thresholds()
@@ -166,13 +196,33 @@ def mark_gap(cluster: Cluster) -> Cluster:
     cluster.policy_links = [link for link in links if link.policy_id]
     satisfaction = (cluster.figures or {}).get("satisfaction")
     reasons = []
-    if cluster.enterprises >= min_enterprises and not links:
+    figures = cluster.figures or {}
+    cluster.matched_countermeasures = figures.get("countermeasures", [])
+    cluster.matched_policies = figures.get("policies", [])
+    answered = links or cluster.matched_countermeasures or cluster.matched_policies
+    cluster.countermeasure_count = len(
+        {link.countermeasure_id for link in cluster.countermeasure_links} | set(cluster.matched_countermeasures)
+    )
+    cluster.policy_count = len({link.policy_id for link in cluster.policy_links} | set(cluster.matched_policies))
+    if cluster.enterprises >= min_enterprises and not answered:
         reasons.append("unanswered")
     if satisfaction is not None and satisfaction < max_satisfaction and (cluster.figures or {}).get("feedback", 0) >= 3:
         reasons.append("unsatisfied")
     cluster.gap_reasons = reasons
     cluster.policy_gap = bool(reasons)
     return cluster
+
+
+def matched(cluster: Cluster) -> tuple[list, list]:
+    """The countermeasures the clustering placed with the cluster, and the policies they led to."""
+    from meetings.models import Countermeasure
+    from policies.models import Policy
+
+    figures = cluster.figures or {}
+    countermeasures = list(Countermeasure.objects.filter(pk__in=figures.get("countermeasures", []))
+                           .select_related("meeting"))
+    policies = list(Policy.objects.filter(pk__in=figures.get("policies", [])))
+    return countermeasures, policies
 
 
 def representatives(cluster: Cluster, *, limit: int = 8) -> list[ClusterMember]:

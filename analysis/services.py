@@ -27,6 +27,8 @@ INDEX_COMPLETE_KEY = "analysis:index-complete"
 # Carry a label and links to the new cluster sharing most appeals with the old one, when they share
 # at least this share of the smaller of the two.
 CARRY_OVER_SHARE = 0.3
+# A countermeasure of the period goes with its nearest cluster at this cosine similarity or more.
+COUNTERMEASURE_MATCH = 0.2
 
 Progress = Callable[..., None]
 
@@ -163,10 +165,33 @@ def cluster_figures(members: list[dict]) -> dict:
         "units": _top(Counter(m["unit"] for m in members)),
         "months": sorted([month, n] for month, n in Counter(m["month"] for m in members).items()),
         "resolved_share": _share(len(resolved), len(counted)),
-        "median_workdays": statistics.median(workdays) if workdays else None,
+        "median_workdays": round(statistics.median(workdays), 1) if workdays else None,
         "satisfaction": _share(len(satisfied), len(judged)),
         "feedback": len(judged),
     }
+
+
+def _countermeasures_matched(result, start: date, end: date) -> dict[int, dict]:
+    """Cluster number → the period's countermeasures nearest to it (step 6 of analysis.clustering) and
+    the policies they led to."""
+    from meetings.models import Countermeasure
+
+    rows = list(Countermeasure.objects.filter(meeting__date__range=(start, end)).order_by("pk")
+                .values_list("pk", "text"))
+    if not rows:
+        return {}
+    policies = defaultdict(list)
+    for countermeasure_id, policy_id in Countermeasure.policies.through.objects.filter(
+        countermeasure_id__in=[pk for pk, _t in rows]
+    ).values_list("countermeasure_id", "policy_id"):
+        policies[countermeasure_id].append(policy_id)
+    matched: dict[int, dict] = defaultdict(lambda: {"countermeasures": [], "policies": []})
+    nearest = result.nearest([text.tokenize(t) for _pk, t in rows])
+    for (pk, _t), (number, similarity) in zip(rows, nearest, strict=True):
+        if similarity >= COUNTERMEASURE_MATCH:
+            matched[number]["countermeasures"].append(pk)
+            matched[number]["policies"].extend(p for p in policies[pk] if p not in matched[number]["policies"])
+    return dict(matched)
 
 
 def _carry_over(old: dict[int, set], new: dict[int, set]) -> dict[int, int]:
@@ -206,6 +231,7 @@ def clusters_build(
         if progress else None,
     )
     facts = _figures([pk for pk, _t in appeal_docs], [pk for pk, _t in issue_docs])
+    matched = _countermeasures_matched(result, start, end)
     grouped: dict[int, list[int]] = defaultdict(list)
     for index, label in enumerate(result.labels):
         grouped[label].append(index)
@@ -228,7 +254,7 @@ def clusters_build(
                 keywords=result.keywords[number],
                 size=len(indexes),
                 enterprises=len({m["enterprise"] for m in member_facts}),
-                figures=cluster_figures(member_facts),
+                figures={**cluster_figures(member_facts), **matched.get(number, {})},
             )
         for old_id, number in mapping.items():
             old = old_clusters[old_id]

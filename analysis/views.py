@@ -115,6 +115,7 @@ def _render_detail(request, cluster: Cluster, *, label_form=None, countermeasure
         "cluster": cluster,
         "run": cluster.run,
         "representatives": selectors.representatives(cluster),
+        "matched": selectors.matched(cluster),
         "can_act": can_act,
         "gap_thresholds": services.gap_thresholds(),
     }

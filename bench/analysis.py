@@ -77,6 +77,8 @@ class Fixture:
             code="bench", name="基准"
         )
         self.cadre = factories.make_cadre(name="基准干部")
+        # Most appeals are other cadres': a cadre's lookup ranks only the few they may see.
+        self.others = [factories.make_cadre(name=f"基准干部{i}") for i in range(5)]
         self.staff = factories.make_user(role=Role.TASKFORCE, username=f"bench-analysis-{factories.n()}")
         self.enterprises: dict[str, int] = {}
 
@@ -105,10 +107,11 @@ class Fixture:
         appeals = []
         for i, row in enumerate(rows):
             open_ = i % 10 == 0
+            cadre = self.cadre if i % 200 == 0 else self.others[i % len(self.others)]
             appeals.append(Appeal(
-                enterprise_id=ids[row["enterprise"]], cadre=self.cadre, raised_by=self.staff,
+                enterprise_id=ids[row["enterprise"]], cadre=cadre, raised_by=self.staff,
                 category=self.category, title=row["title"][:200], description=row["description"],
-                status=Status.HANDLING if open_ else Status.CLOSED, handler_cadre=self.cadre,
+                status=Status.HANDLING if open_ else Status.CLOSED, handler_cadre=cadre,
                 step_started_at=now, deadline=(now + timedelta(days=10)).date(),
                 resolved_at=None if open_ else now, resolution="" if open_ else "已协调办结。",
                 handling_workdays=None if open_ else rng.randrange(1, 30),
