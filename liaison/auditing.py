@@ -16,7 +16,8 @@ def audited_export(ledger: str):
         def wrapper(*args, **kwargs):
             response = view(*args, **kwargs)
             request = args[0] if hasattr(args[0], "META") else args[1]
-            if 200 <= response.status_code < 300:
+            # 200 only: a 202 "being made" page (a stored document not ready yet) exported nothing.
+            if response.status_code == 200:
                 params = {key: value for key, value in request.GET.items()}
                 ledger_exported.send(view, ledger=ledger, request=getattr(request, "_request", request), params=params)
             return response

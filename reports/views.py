@@ -357,9 +357,8 @@ def _stored_document(request, month: str, kind: str):
     return _serve_document(request, bulletin, document)
 
 
-@audited_export("bulletin")
 def _serve_document(request, bulletin: Bulletin, document) -> FileResponse:
-    """The stored file as it is: no rendering in the request (a download is recorded as an export)."""
+    """The stored file as it is: no rendering in the request."""
     kind = document.kind
     ascii_name, name = _download_name(bulletin, kind)
     content_type = "application/pdf" if kind == DocumentKind.PDF else XLSX_CONTENT_TYPE
@@ -377,11 +376,13 @@ def _download_name(bulletin: Bulletin, extension: str) -> tuple[str, str]:
 
 @login_required
 @require_GET
+@audited_export("bulletin")
 def bulletin_pdf(request, month: str):
     return _stored_document(request, month, DocumentKind.PDF)
 
 
 @login_required
 @require_GET
+@audited_export("bulletin")
 def bulletin_xlsx(request, month: str):
     return _stored_document(request, month, DocumentKind.XLSX)
