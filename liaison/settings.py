@@ -239,6 +239,9 @@ DISPATCH_CHUNK_UNITS = int(os.environ.get("DISPATCH_CHUNK_UNITS", "500"))
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
 # The district's name, printed on the handbook's cover.
 DISTRICT_NAME = os.environ.get("DISTRICT_NAME", "")
+# The campaign's name and the body that issues its bulletins, printed on them as an official document.
+CAMPAIGN_NAME = os.environ.get("CAMPAIGN_NAME", "领导干部进项目进企业")
+BULLETIN_ISSUER = os.environ.get("BULLETIN_ISSUER", f"{DISTRICT_NAME}“{CAMPAIGN_NAME}”专项行动领导小组工作专班")
 # Where printed QR codes point: the portal's public address as seen from a phone (behind the proxy). When
 # empty, the address staff reach the portal at (policies.qr); a loopback address makes staff pages warn.
 POLICY_QR_BASE_URL = os.environ.get("POLICY_QR_BASE_URL", PUBLIC_BASE_URL)

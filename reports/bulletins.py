@@ -92,7 +92,9 @@ RULES_NOTE = [
     "办结率 = 已办结（含待回访）÷（当月诉求 − 撤回 − 不予受理）；按时办结率 = 各环节均未超期的办结诉求 ÷ 办结诉求；"
     "满意率 = 最近一次评价为满意或基本满意 ÷ 有评价的诉求；平均办理时长按工作日计，扣除暂停时间。",
     "逾期：发布时仍在办理且已过期限的诉求。",
-    "单位排名：先按联系率从高到低，再按办结率从高到低；两项都相同的单位名次并列，无应联系结对的单位排在最后。",
+    "单位排名：先按联系率从高到低，再按办结率从高到低。当月没有计入办结率的诉求的单位，没有未办结的诉求，"
+    "办结率一项按100%参与比较（表中仍记为“—”）；两项都相同的单位名次并列，按单位名称排列。"
+    "当月没有应联系结对的单位不计联系率，排在所有单位之后。",
     "落后干部：当月有应联系结对而未联系的干部，以及名下有逾期诉求（不限提出月份）的干部。",
     "趋势：截至本月的近六个月联系率和办结率，发布时计算并固定。",
     "本通报发布后数据不再变动；更正以新版本发布，旧版本保留备查。",
@@ -100,6 +102,7 @@ RULES_NOTE = [
 RULES = {
     "ranking": ["contact_compliance desc", "closure_rate desc", "unit name"],
     "ties": "same rank when compliance and closure rate are equal; units with no pairing due come last",
+    "no_appeals": "a unit with no appeal counted has nothing unresolved: its closure rate ranks as 100%",
     "appeal_cohort": "raised in the month (Asia/Shanghai)",
     "overdue": "handling and past the deadline when published",
     "lagging": ["pairing due and not contacted", "any appeal overdue when published, whatever its month"],
@@ -151,13 +154,15 @@ def _report(progress: Progress | None, done: int, total: int, note: str) -> None
 
 
 def _rank_key(row: dict) -> tuple:
+    """Compliance first (none due: last), then closure; a unit with no appeal counted has nothing left
+    unresolved, so its closure ranks as 100% (a unit that closed none of its appeals does not rank above it)."""
     compliance, closure = row["compliance"], row["appeals"]["closure_rate"]
-    return (compliance is None, -(compliance or 0.0), closure is None, -(closure or 0.0))
+    return (compliance is None, -(compliance or 0.0), -(1.0 if closure is None else closure))
 
 
 def rank_units(units: list[dict]) -> list[dict]:
-    """Order units by contact compliance, then closure rate (both descending, unknown last), then name;
-    units equal on both figures share a rank (1, 1, 3…)."""
+    """Order units by contact compliance (descending, none due last), then closure rate (descending; no
+    appeal counted ranks as 100%), then name; units equal on both figures share a rank (1, 1, 3…)."""
     ordered = sorted(units, key=lambda row: (*_rank_key(row), row["name"], row["id"]))
     previous = None
     for position, row in enumerate(ordered, 1):
@@ -268,8 +273,8 @@ FROM ({CADRE_ROWS_SQL}) r
 
 
 # The unit rows from the bulletin's cadre rows (PostgreSQL): their sums, the appeals of each unit's
-# cadres grouped on their own, ranked as `rank_units` ranks (compliance, then closure rate, both
-# descending with the unknown last; equal units share a rank; then name as code points, then id).
+# cadres grouped on their own, ranked as `rank_units` ranks (compliance, descending, none due last; then
+# closure rate, descending, no appeal counted as 100%; equal units share a rank; then name as code points, then id).
 INSERT_UNIT_ROWS_SQL = f"""
 WITH sums AS (
     SELECT unit_id, min(unit_name) AS name, count(*) FILTER (WHERE due > 0) AS cadres, sum(due) AS due,
@@ -296,9 +301,9 @@ INSERT INTO reports_bulletinunitrow (
     {", ".join(AppealCounts.APPEAL_FIELDS.values())}
 )
 SELECT %(bulletin)s, unit_id, name,
-       row_number() OVER (ORDER BY compliance IS NULL, compliance DESC, closure IS NULL, closure DESC,
+       row_number() OVER (ORDER BY compliance IS NULL, compliance DESC, coalesce(closure, 1.0) DESC,
                           name COLLATE "C", unit_id),
-       rank() OVER (ORDER BY compliance IS NULL, compliance DESC, closure IS NULL, closure DESC),
+       rank() OVER (ORDER BY compliance IS NULL, compliance DESC, coalesce(closure, 1.0) DESC),
        cadres, due, contacted, visits,
        total, withdrawn, out_of_scope, resolved, on_time, with_feedback, satisfied, avg_days, open, overdue
 FROM units
@@ -1050,7 +1055,16 @@ def bulletin_chart_images(bulletin: Bulletin) -> BulletinCharts:
 
 
 def bulletin_title(bulletin: Bulletin) -> str:
-    return _("Monthly bulletin, %(month)s") % {"month": f"{bulletin.month:%Y-%m}"}
+    """The title as an official document gives it, in the language it is issued in:
+    "2026年11月西岗区“领导干部进项目进企业”专项行动工作通报"."""
+    district = getattr(settings, "DISTRICT_NAME", "")
+    campaign = getattr(settings, "CAMPAIGN_NAME", "")
+    return f"{bulletin.month.year}年{bulletin.month.month}月{district}“{campaign}”专项行动工作通报"
+
+
+def bulletin_issuer() -> str:
+    """The body that issues the bulletins (`BULLETIN_ISSUER`: by default the district's task force)."""
+    return getattr(settings, "BULLETIN_ISSUER", "")
 
 
 def bulletin_pdf(bulletin: Bulletin) -> bytes:
@@ -1065,6 +1079,7 @@ def bulletin_pdf(bulletin: Bulletin) -> bytes:
         {
             "bulletin": bulletin,
             "title": bulletin_title(bulletin),
+            "issuer": bulletin_issuer(),
             "figures": figures,
             "units": bulletin_unit_rows(bulletin),
             "lagging": bulletin_cadre_rows(bulletin, lagging=True),

@@ -246,6 +246,8 @@ def bulletin_detail(request, month: str):
         "reports/bulletin_detail.html",
         {
             "bulletin": bulletin,
+            "title": bulletins.bulletin_title(bulletin),
+            "issuer": bulletins.bulletin_issuer(),
             "figures": figures,
             "totals": totals,
             "charts": bulletins.bulletin_charts(bulletin),

@@ -610,6 +610,15 @@ def test_the_detail_page_runs_a_bounded_number_of_queries(
     assert response.content.decode().count("data-unit=") == units
 
 
+def test_the_bulletin_is_titled_as_an_official_document_with_its_issuer(client, published, leader_user, settings):
+    settings.DISTRICT_NAME = "西岗区"
+    settings.BULLETIN_ISSUER = "西岗区“领导干部进项目进企业”专项行动领导小组工作专班"
+    client.force_login(leader_user)
+    html = client.get(reverse("bulletin-detail", args=["2026-06"])).content.decode()
+    assert "2026年6月西岗区“领导干部进项目进企业”专项行动工作通报" in html
+    assert "西岗区“领导干部进项目进企业”专项行动领导小组工作专班 · 2026年7月1日" in html
+
+
 def test_the_nav_shows_the_bulletin_to_viewers_only(client, published, leader_user, district):
     client.force_login(leader_user)
     assert 'id="nav-bulletin"' in client.get(reverse("bulletin-list")).content.decode()
@@ -676,10 +685,14 @@ def test_both_paths_rank_ties_unknown_rates_and_units_with_nothing_due_alike(db,
     first, _created = bulletins.bulletin_publish(month=JUNE, acting_user=taskforce)
     monkeypatch.setattr(bulletins, "_set_based", lambda: False)
     second = bulletins.bulletin_reissue(month=JUNE, reason="核对", acting_user=taskforce)
-    # then both rank the units alike, by the rule printed in the bulletin: a known closure rate (0%)
-    # before none, the tie shares its place (乙 before 甲, as code points), nothing due comes last
+    # then both rank the units alike, by the rule printed in the bulletin: a unit with no appeal has
+    # nothing unresolved and ranks as 100% closure, above 丙 that closed none of its appeal; the tie
+    # shares its place (乙 before 甲, as code points); nothing due comes last, after 丁 that contacted none
     ranked = [(row.rank, row.name) for row in bulletins.bulletin_unit_rows(first)]
-    assert ranked == [(1, "丙单位"), (2, "乙单位"), (2, "甲单位"), (4, "丁单位"), (5, "戊单位")]
+    assert ranked == [(1, "乙单位"), (1, "甲单位"), (3, "丙单位"), (4, "丁单位"), (5, "戊单位")]
+    # and the rule is printed in the bulletin, with how "no appeals" and "nothing due" rank
+    note = "".join(first.figures["rules"]["note"])
+    assert "办结率一项按100%参与比较" in note and "当月没有应联系结对的单位不计联系率，排在所有单位之后" in note
     assert [(row.rank, row.name) for row in bulletins.bulletin_unit_rows(second)] == ranked
     assert bulletins.bulletin_unit_rows(first).get(name="戊单位").compliance is None
 
