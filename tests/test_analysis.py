@@ -15,6 +15,16 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _own_cache(monkeypatch):
+    """Each test its own cache: the lookup caches document frequencies and a viewer's appeal ids."""
+    from django.core.cache.backends.locmem import LocMemCache
+
+    fresh = LocMemCache(f"analysis-{id(monkeypatch)}", {})
+    monkeypatch.setattr(selectors, "cache", fresh)
+    monkeypatch.setattr(services, "cache", fresh)
+
+
 def _year_bounds():
     year = timezone.localdate().year
     return services.year_bounds(year)
@@ -84,9 +94,7 @@ def test_the_similar_lookup_indexes_appeals_loaded_in_bulk(pairing, taskforce_us
     from analysis.models import AppealTerms
 
     AppealTerms.objects.all().delete()
-    from django.core.cache import cache
-
-    cache.delete(services.INDEX_COMPLETE_KEY)
+    services.cache.delete(services.INDEX_COMPLETE_KEY)
     # when someone looks up
     found = selectors.similar_appeals(viewer=taskforce_user, query="出口退税")
     # then the missing appeals were indexed on the way
