@@ -148,7 +148,14 @@ def ensure_reference_data() -> None:
     if not AppealCategory.objects.exists():
         importlib.import_module("appeals.migrations.0002_seed_and_guard").seed(apps, None)
     if not PolicyCategory.objects.exists():  # policy categories and handbook sections
-        importlib.import_module("policies.migrations.0002_seed").seed(apps, None)
+        from unittest import mock
+
+        from policies import handbook
+
+        # What the migration seeded, put back: not a change of the catalogue that the handbook PDF job
+        # should render (a real migration's historical models send no signal either).
+        with mock.patch.object(handbook, "handbook_mark_stale", lambda: None):
+            importlib.import_module("policies.migrations.0002_seed").seed(apps, None)
     if not CalendarYear.objects.exists():
         calendar_sync_from_package()
     calendar_cache_clear()
