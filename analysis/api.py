@@ -90,6 +90,7 @@ class ClusterListView(GenericAPIView):
     pagination_class = None
 
     @extend_schema(
+        operation_id="analysis_clusters_list",
         summary=_("A year's hot-problem clusters"),
         description=_("The clusters of the year's appeals and meeting issues (the latest year clustered when no "
                       "year is given), most enterprises first, with their figures and the policy-gap flag."),
@@ -117,7 +118,11 @@ class ClusterListView(GenericAPIView):
 class ClusterDetailView(GenericAPIView):
     permission_classes = [IsAuthenticated, CanViewAnalysis]
 
-    @extend_schema(summary=_("One cluster, with its representative problems"), responses={200: ClusterDetailSerializer})
+    @extend_schema(
+        operation_id="analysis_clusters_retrieve",
+        summary=_("One cluster, with its representative problems"),
+        responses={200: ClusterDetailSerializer},
+    )
     def get(self, request, pk: int):
         try:
             cluster = selectors.cluster_detail(pk)
@@ -152,7 +157,7 @@ class SimilarResultSerializer(serializers.Serializer):
 
 class SimilarQuerySerializer(serializers.Serializer):
     text = serializers.CharField(max_length=500)
-    enterprise = serializers.IntegerField(required=False, min_value=1)
+    enterprise = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
 
 
 class SimilarAppealsView(GenericAPIView):

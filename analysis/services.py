@@ -29,6 +29,7 @@ INDEX_COMPLETE_KEY = "analysis:index-complete"
 CARRY_OVER_SHARE = 0.3
 # A countermeasure of the period goes with its nearest cluster at this cosine similarity or more.
 COUNTERMEASURE_MATCH = 0.2
+DF_CACHE_SECONDS = 24 * 3600
 
 Progress = Callable[..., None]
 
@@ -296,11 +297,35 @@ def clusters_build(
     return run
 
 
+def term_frequencies_cache() -> int:
+    """Count how many appeals have each term, once for all terms, into the cache the similar lookup reads
+    (for a day): the lookup then counts only terms new since. Run by the clustering job."""
+    from django.db.models import Count
+
+    from analysis.selectors import df_key
+
+    rows = AppealTerm.objects.values_list("term").annotate(n=Count("*")).values_list("term", "n").iterator(
+        chunk_size=10000
+    )
+    batch, written = {}, 0
+    for term, n in rows:
+        batch[df_key(term)] = n
+        if len(batch) >= 5000:
+            cache.set_many(batch, DF_CACHE_SECONDS)
+            written += len(batch)
+            batch = {}
+    if batch:
+        cache.set_many(batch, DF_CACHE_SECONDS)
+        written += len(batch)
+    return written
+
+
 def hot_problems_run(*, year: int, progress: Progress | None = None, acting_user: User | None = None) -> dict:
     """The job (jobs.registry "hot_problems"): cluster the year's problems. Running it again for the
     same year replaces that year's clusters; the index it builds on the way is kept, chunk by chunk."""
     start, end = year_bounds(int(year))
     run = clusters_build(start=start, end=end, acting_user=acting_user, progress=progress)
+    term_frequencies_cache()
     return {"year": int(year), "problems": run.documents, "clusters": run.k}
 
 

@@ -206,7 +206,7 @@ def similar(request):
     """The similar past appeals under the raise form's title (fetched as the cadre types)."""
     text = (request.GET.get("text") or "").strip()[:500]
     enterprise = request.GET.get("enterprise") or ""
-    enterprise_id = int(enterprise) if enterprise.isdigit() else None
+    enterprise_id = int(enterprise) if enterprise.isdigit() and len(enterprise) < 10 else None
     found = []
     if len(text) >= SIMILAR_MIN_CHARS:
         found = selectors.similar_appeals(viewer=request.user, query=text, enterprise_id=enterprise_id)
