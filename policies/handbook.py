@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from liaison.models import Unit, UnitKind, User
 from policies.models import HandbookCatalogue, HandbookDocument, HandbookDocumentStatus, HandbookSection, Policy
 from policies.public_selectors import by_category, policies_in_force
-from policies.qr import policy_qr_url, qr_svg
+from policies.qr import policy_qr_base_url, policy_qr_url, qr_svg
 
 log = logging.getLogger(__name__)
 
@@ -172,6 +172,7 @@ def _render_revision(revision: int) -> tuple[bool, int]:
     if document.is_ready:
         return False, document.policy_count
     try:
+        base_url = policy_qr_base_url()
         context = handbook_context()
         pdf = _pdf(render_to_string("policies/handbook/handbook.html", context))
         stored = default_storage.save(f"handbook/handbook-r{revision}.pdf", ContentFile(pdf))
@@ -188,6 +189,7 @@ def _render_revision(revision: int) -> tuple[bool, int]:
             file=stored,
             size=len(pdf),
             policy_count=context["policy_count"],
+            qr_base_url=base_url,
             error="",
             rendered_at=timezone.now(),
             updated_at=timezone.now(),
@@ -270,6 +272,12 @@ def handbook_ensure_started(state: HandbookState) -> HandbookState:
     changed, or it was never rendered): start the job now. Failed renders wait for staff to retry."""
     from jobs.models import JobRun
 
+    latest = state.latest
+    if state.up_to_date and state.run is None and latest.qr_base_url and latest.qr_base_url != policy_qr_base_url():
+        # The portal is reached at another address than the PDF's QR codes point to (staff opened it at its
+        # real address after the demo drew it on 127.0.0.1, or the operator changed the setting): draw it again.
+        handbook_mark_stale()
+        return handbook_state()
     if not state.pending or state.run is not None:
         return state
     if JobRun.objects.filter(job=JOB, created_at__gte=timezone.now() - RESTART_AFTER).exists():

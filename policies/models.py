@@ -247,6 +247,8 @@ class HandbookDocument(models.Model):
     file = models.FileField(_("file"), upload_to="handbook/", max_length=300, blank=True)
     size = models.PositiveBigIntegerField(_("PDF size (bytes)"), default=0)
     policy_count = models.PositiveIntegerField(_("policies"), default=0)
+    # The address its QR codes point to: a PDF drawn for another address is out of date.
+    qr_base_url = models.CharField(_("QR code address"), max_length=300, blank=True)
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     rendered_at = models.DateTimeField(_("made at"), null=True, blank=True)

@@ -427,3 +427,33 @@ def test_the_page_says_it_is_being_made_then_refreshes_itself_to_ready(live_serv
     shot(phone_page, "handbook-pdf-pending-cadre-phone")
     handbook.handbook_render_run()
     phone_page.wait_for_selector("#handbook-pdf[data-handbook-state=ready]", timeout=15000)
+
+
+@pytest.mark.django_db
+def test_a_pdf_drawn_for_another_address_is_drawn_again_when_staff_reach_the_portal_elsewhere(
+    renders, taskforce_user, client, settings, django_capture_on_commit_callbacks
+):
+    # given the handbook drawn while the portal was only known at the demo's loopback address
+    settings.POLICY_QR_BASE_URL = ""
+    settings.PUBLIC_BASE_URL = ""
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "liaison.example.gov.cn"]
+    from django.core.cache import cache
+
+    from policies import qr
+
+    cache.delete(qr.LAST_STAFF_BASE_URL_KEY)
+    make_policy()
+    handbook.handbook_render_run()
+    drawn = HandbookDocument.objects.get(status=HandbookDocumentStatus.READY)
+    assert drawn.qr_base_url == settings.LOCAL_BASE_URL.rstrip("/")
+    # when task-force staff open the catalogue at the portal's real address, then the handbook page
+    client.force_login(taskforce_user)
+    client.get(reverse("policy-list"), HTTP_HOST="liaison.example.gov.cn")
+    assert qr.policy_qr_base_url() == "http://liaison.example.gov.cn"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(reverse("policy-handbook"), HTTP_HOST="liaison.example.gov.cn")
+    # then the handbook is drawn again, its QR codes pointing where phones can reach the portal
+    current = HandbookDocument.objects.filter(status=HandbookDocumentStatus.READY).order_by("-revision").first()
+    assert current.revision > drawn.revision
+    assert current.qr_base_url == "http://liaison.example.gov.cn"
+    assert handbook.handbook_context()["groups"][0][1][0].qr_url.startswith("http://liaison.example.gov.cn/p/")
