@@ -123,10 +123,10 @@ def _handbook_filename(document) -> tuple[str, str]:
     return f"liaison-handbook-{day:%Y-%m-%d}.pdf", f"{handbook.HANDBOOK_TITLE}（{day:%Y-%m-%d}）.pdf"
 
 
-@login_required
 @require_GET
 def handbook_pdf(request):
-    """The liaison handbook as a PDF, for any signed-in user to print or pass on: the newest ready one,
+    """The liaison handbook as a PDF, for anyone to print or pass on (it holds the public catalogue; the
+    public catalogue links it): the newest ready one,
     served from storage (never rendered here). While none is ready, a page that says it is being made
     and refreshes itself."""
     state = handbook.handbook_state()

@@ -73,3 +73,10 @@ def test_a_form_being_sent_disables_its_button_and_says_it_is_working(live_serve
     # and coming back to the page from the history gives the button back as it was
     page.evaluate("() => window.dispatchEvent(new PageTransitionEvent('pageshow', {persisted: true}))")
     assert button.is_enabled() and button.inner_text() == idle
+
+
+def test_the_public_catalogue_links_the_handbook_which_anyone_may_download(client):
+    html = client.get(reverse("policy-catalogue-public")).content.decode()
+    assert f'href="{reverse("policy-handbook-pdf")}" id="handbook-link"' in html and "下载政策掌中宝（PDF）" in html
+    # a visitor without a sign-in gets the PDF (or, before one is drawn, the page saying it is being made)
+    assert client.get(reverse("policy-handbook-pdf")).status_code == 200
