@@ -11,7 +11,8 @@ How a period's clusters are made (the README's account):
    within 0.01 of the best is kept (fewer, broader clusters when the data cannot tell them apart).
 4. k-means with that k on every document (mini-batch k-means above 5,000 documents, in bounded
    memory), a fixed seed, so that the same data gives the same clusters.
-5. Each cluster's label is its 4 heaviest terms in the centroid (numbers left out); its representative
+5. Each cluster's label is its 4 heaviest terms in the centroid (numbers and parts of compounds among
+   them left out); its representative
    problems are the members closest to the centroid. Staff may rename it.
 6. The period's countermeasures (对策建议) are placed by the same vectors: each goes with the cluster
    whose centroid is nearest, when the cosine similarity is at least 0.2 (analysis.services).
@@ -162,12 +163,7 @@ def _cluster(docs, *, k, progress) -> Clustering:
         if len(members):
             similarity[members] = np.asarray(matrix[members] @ unit[c]).ravel()
     terms = vectoriser.get_feature_names_out()
-    # Numbers help tell duplicates apart but make poor labels.
-    wordy = np.array([not any(ch.isdigit() for ch in term) for term in terms])
-    keywords = [
-        [str(terms[i]) for i in np.argsort(-centroids[c]) if wordy[i] and centroids[c][i] > 0][:LABEL_TERMS]
-        for c in range(k)
-    ]
+    keywords = [_label_terms(terms, centroids[c]) for c in range(k)]
     return Clustering(
         k=k,
         labels=[int(x) for x in labels],
@@ -177,6 +173,16 @@ def _cluster(docs, *, k, progress) -> Clustering:
         vectoriser=vectoriser,
         unit_centroids=unit,
     )
+
+
+def _label_terms(terms, weights) -> list[str]:
+    """The heaviest terms that read well: no numbers (they tell duplicates apart, not topics), and no
+    part of a compound that is also among them (操作工, not 操作 and 作工)."""
+    import numpy as np
+
+    top = [str(terms[i]) for i in np.argsort(-weights)[:LABEL_TERMS * 4]
+           if weights[i] > 0 and not any(ch.isdigit() for ch in terms[i])]
+    return [t for t in top if not any(t != other and t in other for other in top)][:LABEL_TERMS]
 
 
 def purity(truth: Sequence, labels: Sequence[int]) -> float:

@@ -10,6 +10,18 @@ from tests.test_browser import shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+
+@pytest.fixture(autouse=True)
+def _own_cache(monkeypatch):
+    """Document frequencies cached by an earlier run (another database) must not weigh these terms."""
+    from django.core.cache.backends.locmem import LocMemCache
+
+    from analysis import selectors
+
+    fresh = LocMemCache(f"analysis-browser-{id(monkeypatch)}", {})
+    monkeypatch.setattr(selectors, "cache", fresh)
+    monkeypatch.setattr(services, "cache", fresh)
+
 PROBLEMS = [
     ("申请银行贷款解决流动资金紧张", "企业订单增加，流动资金缺口约500万元，希望对接银行办理首贷。",
      "已协调区金融服务中心对接银行，发放流动资金贷款500万元。"),
