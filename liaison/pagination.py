@@ -7,6 +7,9 @@ from collections.abc import Callable
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
+# No list has this many rows; a larger OFFSET (page=10**19) would overflow PostgreSQL's bigint.
+MAX_OFFSET = 2**31
+
 
 class CountSparingPaginator(Paginator):
     """Reads the asked page first. A page with rows but fewer than a full page is the last one, so the
@@ -39,6 +42,9 @@ class CountSparingPaginator(Paginator):
         if number < 1:
             return super().page(number)
         bottom = (number - 1) * self.per_page
+        if bottom > MAX_OFFSET:
+            # Past any real list, and an OFFSET the database cannot take: counted and refused as usual.
+            return super().page(number)
         rows = list(self.object_list[bottom : bottom + self.per_page])
         if "count" not in self.__dict__ and (0 < len(rows) < self.per_page or (number == 1 and not rows)):
             self.__dict__["count"] = bottom + len(rows)

@@ -239,3 +239,18 @@ def test_the_appeal_page_reads_its_relations_in_small_queries(rows, client, cloc
     assert response.status_code == 200 and response.content.decode().count("data-seq=") == rows
     # no query joins more than five tables (PostgreSQL plans a 15-table join for longer than the page renders)
     assert max(q["sql"].count(" JOIN ") for q in captured.captured_queries) <= 4
+
+
+@pytest.mark.django_db
+def test_a_page_number_past_any_list_is_refused_not_a_server_error(client):
+    from rest_framework.test import APIClient
+
+    from liaison.models import Role
+    from tests import factories
+
+    staff = factories.make_user(role=Role.TASKFORCE)
+    api = APIClient()
+    api.force_authenticate(staff)
+    for url in ("/api/v1/substitutions/", "/api/v1/matching/proposals/", "/api/v1/visits/"):
+        response = api.get(url, {"page": "6637048772104757248", "page_size": "-131071"})
+        assert response.status_code == 404, (url, response.status_code)
