@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
@@ -22,6 +23,8 @@ urlpatterns = [
     path("api/redoc/", RedocView.as_view(url_name="schema"), name="api-redoc"),
     # For the load balancer: no sign-in, exempt from the HTTPS redirect (liaison.health).
     path("healthz", healthz, name="healthz"),
+    # Browsers ask for /favicon.ico on pages without an icon link (and an error page would set a cookie).
+    path("favicon.ico", lambda request: RedirectView.as_view(url=static("img/favicon.svg"))(request)),
     path("data/", include("liaison.data_urls")),
     path("enterprises/", include("enterprises.urls")),
     path("", include("appeals.urls")),

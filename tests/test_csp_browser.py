@@ -139,10 +139,10 @@ def test_the_api_docs_render_under_the_policy(live_server, desktop_page):
     # Swagger UI: its start-up script comes from its own URL
     page.goto(f"{live_server.url}/api/docs/")
     page.wait_for_selector(".swagger-ui .info .title", timeout=20000)
-    assert "Liaison API" in page.locator(".swagger-ui .info .title").inner_text()
+    assert "入企服务平台 API" in page.locator(".swagger-ui .info .title").inner_text()
     # Redoc
     page.goto(f"{live_server.url}/api/redoc/")
     page.wait_for_selector("h1", timeout=20000)
-    assert "Liaison API" in page.locator("h1").first.inner_text()
+    assert "入企服务平台 API" in page.locator("h1").first.inner_text()
     # the one thing refused is Redoc's "by Redocly" logo from its CDN, which Redoc hides when it fails
     assert [v for v in violations(page, seen) if "cdn.redoc.ly" not in v] == []
