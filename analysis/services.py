@@ -79,7 +79,7 @@ def appeals_index_missing(*, limit: int | None = None, progress: Progress | None
 
 
 def appeal_index_on_save(appeal_id: int) -> None:
-    """After an appeal is raised or its text changed (receivers): index it once committed. A failure is
+    """After an appeal is raised (receivers): index it once committed. A failure is
     logged, never the request's: the lookup and the job index what is missing."""
     transaction.on_commit(lambda: appeals_index(appeal_ids=[appeal_id]), robust=True)
 
