@@ -6,8 +6,9 @@
      <input data-select-on-click>                 selects its text when clicked
      <button data-copy="#id" data-copied="…">     copies the element's value, then says so
      <form method=post>                           while it is being sent, its buttons are disabled and
-                                                  say "working…" (<form data-no-busy> opts out); htmx
-                                                  forms alike, until their answer comes */
+                                                  say "working…" (or their data-busy-text), it cannot be
+                                                  sent twice (<form data-no-busy> opts out); htmx forms
+                                                  alike, until their answer comes */
 (function () {
   "use strict";
 
@@ -39,6 +40,7 @@
   // and a person waiting on a long action sees that it is working).
   var BUTTONS = "button[type=submit], button:not([type]), input[type=submit]";
   function busy(form, on) {
+    if (on) { form.dataset.sending = "1"; } else { delete form.dataset.sending; }
     form.querySelectorAll(BUTTONS).forEach(function (button) {
       if (on && !button.disabled) {
         button.dataset.idleLabel = button.innerHTML;
@@ -47,7 +49,8 @@
         var spinner = document.createElement("span");
         spinner.className = "spinner-border spinner-border-sm me-1";
         spinner.setAttribute("aria-hidden", "true");
-        button.replaceChildren(spinner, document.createTextNode(document.documentElement.dataset.busyLabel || "…"));
+        var label = button.dataset.busyText || document.documentElement.dataset.busyLabel || "…";
+        button.replaceChildren(spinner, document.createTextNode(label));
       } else if (!on && button.dataset.idleLabel !== undefined) {
         button.innerHTML = button.dataset.idleLabel;
         delete button.dataset.idleLabel;
@@ -61,6 +64,8 @@
     if (event.defaultPrevented || form.hasAttribute("data-no-busy") || (form.method || "").toLowerCase() !== "post") {
       return;
     }
+    if (form.dataset.sending) { event.preventDefault(); return; }  // sent already (Enter pressed twice)
+    form.dataset.sending = "1";
     // Disabled after the browser has read the form, so the clicked button's name and value are sent.
     setTimeout(function () { busy(form, true); }, 0);
     // An answer that is a download leaves the page in place: the buttons come back.
