@@ -342,6 +342,59 @@ def appeal_raise(
     return appeal
 
 
+@transaction.atomic
+def appeal_raise_from_hotline(
+    *,
+    raised_by: User,
+    enterprise: Enterprise,
+    category: AppealCategory,
+    title: str,
+    description: str,
+    hotline_deadline: date | None = None,
+    channel_label: str = "",
+) -> Appeal:
+    """Register a 12345 hotline work order as an appeal (source "hotline").
+
+    The hotline system is authenticated by its own client key (hotline/), so no one's permission is
+    checked: the enterprise's active paired cadre gets it at the individual tier; an enterprise without
+    one goes to the task force for triage. The step's deadline is the tier's, or the hotline's own when
+    that comes first. `raised_by` is the client's own (inactive) account.
+    """
+    title = _require(title, _("Give the appeal a title."))
+    description = _require(description, _("Describe the problem."))
+    if not category.active:
+        raise ValidationError({"category": _("This category is no longer in use.")})
+    pairing = Assignment.objects.active().filter(enterprise=enterprise, cadre__active=True).select_related(
+        "cadre").first()
+    appeal = Appeal(
+        enterprise=enterprise,
+        cadre=pairing.cadre if pairing else None,
+        raised_by=raised_by,
+        source=Source.HOTLINE,
+        category=category,
+        title=title,
+        description=description,
+        version=0,
+    )
+    tier = Tier.INDIVIDUAL if pairing else Tier.TASKFORCE
+    default = step_deadline(tier)
+    given = hotline_deadline if hotline_deadline and today() < hotline_deadline < default else None
+    _start_step(appeal, tier=tier, cadre=pairing.cadre if pairing else None, deadline=given)
+    appeal.full_clean(exclude=["version"])
+    appeal.save()
+    _record(
+        appeal,
+        EventKind.RAISED,
+        actor=raised_by,
+        principal=None,
+        before=None,
+        comment=description[:500],
+        data={"source": Source.HOTLINE, "urgency": appeal.urgency, "visit": None},
+        actor_label=channel_label,
+    )
+    return appeal
+
+
 # --- Moves between tiers ----------------------------------------------------------------------
 
 

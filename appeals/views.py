@@ -26,6 +26,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from appeals import exports, selectors, services
+from appeals.extensions import appeal_facts
 from appeals.forms import (
     ACTION_FORMS,
     AppealForm,
@@ -410,6 +411,7 @@ def _panel_context(request, appeal: Appeal, *, bound=None, bound_action: str = "
         "attachments": list(appeal.attachments.all()),
         "actions": actions,
         "feedback_url": feedback_url,
+        "extra_facts": appeal_facts(appeal, user),
     }
 
 

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "matching",
     "dashboard",
     "analysis",
+    "hotline",
     "demo",
 ]
 
@@ -236,6 +237,15 @@ ANALYSIS_GAP_MAX_SATISFACTION = float(os.environ.get("ANALYSIS_GAP_MAX_SATISFACT
 ANALYSIS_DUPLICATE_SIMILARITY = float(os.environ.get("ANALYSIS_DUPLICATE_SIMILARITY", "0.5"))
 # Weekly dispatch: the sheets are written this many units per transaction (figures are read once for all).
 DISPATCH_CHUNK_UNITS = int(os.environ.get("DISPATCH_CHUNK_UNITS", "500"))
+# 12345 hotline (hotline/): a status change not delivered to the work order's callback URL is retried after
+# HOTLINE_CALLBACK_RETRY_SECONDS, doubling each time up to HOTLINE_CALLBACK_MAX_BACKOFF_SECONDS, and given up
+# (task-force staff told) HOTLINE_CALLBACK_GIVE_UP_HOURS after the change; one POST waits at most
+# HOTLINE_CALLBACK_TIMEOUT_SECONDS. Open311 requests.json lists the last OPEN311_DEFAULT_DAYS days by default.
+HOTLINE_CALLBACK_RETRY_SECONDS = float(os.environ.get("HOTLINE_CALLBACK_RETRY_SECONDS", "30"))
+HOTLINE_CALLBACK_MAX_BACKOFF_SECONDS = float(os.environ.get("HOTLINE_CALLBACK_MAX_BACKOFF_SECONDS", "3600"))
+HOTLINE_CALLBACK_GIVE_UP_HOURS = float(os.environ.get("HOTLINE_CALLBACK_GIVE_UP_HOURS", "24"))
+HOTLINE_CALLBACK_TIMEOUT_SECONDS = float(os.environ.get("HOTLINE_CALLBACK_TIMEOUT_SECONDS", "10"))
+OPEN311_DEFAULT_DAYS = int(os.environ.get("OPEN311_DEFAULT_DAYS", "90"))
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
 # The district's name, printed on the handbook's cover.
 DISTRICT_NAME = os.environ.get("DISTRICT_NAME", "")
@@ -305,6 +315,11 @@ CELERY_BEAT_SCHEDULE = {
     "audit-purge": {
         "task": "audit.tasks.audit_purge",
         "schedule": crontab(hour=3, minute=20),
+    },
+    # 12345 hotline: status changes a dead worker or a lost message left unsent go out (hotline.tasks).
+    "hotline-callback-sweep": {
+        "task": "hotline.tasks.hotline_callback_sweep",
+        "schedule": crontab(minute="*"),
     },
     # The annual evaluation (年考评) of the year before, on 10 January (after the December bulletin).
     "annual-evaluation": {

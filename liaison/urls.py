@@ -37,6 +37,7 @@ urlpatterns = [
     path("evaluations/", include("evaluations.urls")),
     path("", include("dashboard.urls")),
     path("", include("analysis.urls")),
+    path("", include("hotline.urls")),
     path("", include("liaison.web.urls")),
 ]
 

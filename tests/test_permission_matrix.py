@@ -191,6 +191,8 @@ api:evaluation-list               |        | 401   | 403   | 403   | 403   | 200
 api:evaluation-run                |        | 401   | 403   | 403   | 403   | 405   | 405   | 405
 api:evaluation-scores             |        | 401   | 403   | 403   | 403   | 404   | 404   | 404
 api:evaluation-weights            |        | 401   | 403   | 403   | 403   | 200   | 200   | 200
+api:hotline-work-order-detail     |        | 401   | 401   | 401   | 401   | 401   | 401   | 401
+api:hotline-work-order-list       |        | 401   | 401   | 401   | 401   | 401   | 401   | 401
 api:job-list                      |        | 401   | 403   | 403   | 403   | 200   | 403   | 200
 api:job-run-detail                |        | 401   | 403   | 403   | 403   | 200   | 403   | 200
 api:job-run-list                  |        | 401   | 403   | 403   | 403   | 200   | 403   | 200
@@ -235,8 +237,8 @@ analysis-cluster-countermeasure   |        | login | 405   | 405   | 405   | 405
 analysis-cluster-label            |        | login | 405   | 405   | 405   | 405   | 405   | 405
 analysis-cluster-policy           |        | login | 405   | 405   | 405   | 405   | 405   | 405
 analysis-similar                  |        | login | 200   | 200   | 200   | 200   | 200   | 200
-appeal-action                     | other  | login | 405   | 405   | 405   | 405   | 405   | 405
-appeal-action                     | own    | login | 405   | 405   | 405   | 405   | 405   | 405
+appeal-action                     | other  | login | 404   | 404   | 404   | 403   | 403   | 403
+appeal-action                     | own    | login | 200   | 403   | 404   | 403   | 403   | 403
 appeal-attachment                 |        | login | 404   | 404   | 404   | 404   | 404   | 404
 appeal-bulk-assign                |        | login | 405   | 405   | 405   | 405   | 405   | 405
 appeal-create                     |        | login | 200   | 302   | 302   | 302   | 302   | 302
@@ -286,6 +288,11 @@ export-enterprises                |        | login | 403   | 200   | 200   | 200
 export-visits                     |        | login | 200   | 200   | 200   | 200   | 200   | 200
 healthz                           |        | 200   | 200   | 200   | 200   | 200   | 200   | 200
 home                              |        | login | 200   | 200   | 200   | 200   | 200   | 200
+hotline                           |        | login | 403   | 403   | 403   | 200   | 403   | 200
+hotline-client-active             |        | login | 405   | 405   | 405   | 405   | 405   | 405
+hotline-client-create             |        | login | 405   | 405   | 405   | 405   | 405   | 405
+hotline-work-order                |        | login | 403   | 403   | 403   | 404   | 403   | 404
+hotline-work-order-resend         |        | login | 405   | 405   | 405   | 405   | 405   | 405
 import-cancel                     |        | login | 405   | 405   | 405   | 405   | 405   | 405
 import-confirm                    |        | login | 405   | 405   | 405   | 405   | 405   | 405
 import-preview                    |        | login | 403   | 403   | 403   | 404   | 403   | 404
@@ -317,6 +324,9 @@ meeting-three-ones                |        | login | 200   | 200   | 200   | 200
 meeting-withdraw                  |        | login | 405   | 405   | 405   | 405   | 405   | 405
 my-month                          |        | login | 200   | 403   | 403   | 403   | 403   | 403
 notification-list                 |        | login | 200   | 200   | 200   | 200   | 200   | 200
+open311-request                   |        | 401   | 401   | 401   | 401   | 401   | 401   | 401
+open311-requests                  |        | 401   | 401   | 401   | 401   | 401   | 401   | 401
+open311-services                  |        | 200   | 200   | 200   | 200   | 200   | 200   | 200
 password_change                   |        | login | 200   | 200   | 200   | 200   | 200   | 200
 password_change_done              |        | login | 200   | 200   | 200   | 200   | 200   | 200
 picker-cadres                     |        | login | 200   | 200   | 200   | 200   | 200   | 200
@@ -565,6 +575,9 @@ POST_BODIES = {
     "api:meeting-withdraw": {"reason": "重复录入"},
     "api:policy-generate-deliveries": {},
     "roster-pair": {},
+    "hotline-client-create": {"name": "市12345平台"},
+    "api:hotline-work-order-list": {"external_id": "GD1", "enterprise_credit_code": "91210203000000001X",
+                                    "title": "积水", "description": "道路积水"},
 }
 
 POST_TABLE = """
@@ -578,6 +591,7 @@ api:assignment-end                | other  | 401   | 403   | 403   | 403   | 200
 api:assignment-end                | own    | 401   | 403   | 403   | 403   | 200   | 403   | 200
 api:bulletin-publish              |        | 401   | 403   | 403   | 403   | 201   | 403   | 201
 api:evaluation-run                |        | 401   | 403   | 403   | 403   | 201   | 403   | 201
+api:hotline-work-order-list       |        | 401   | 401   | 401   | 401   | 401   | 401   | 401
 api:matching-proposal-accept      |        | 401   | 403   | 403   | 403   | 200   | 403   | 200
 api:meeting-withdraw              |        | 401   | 403   | 403   | 403   | 204   | 403   | 204
 api:policy-generate-deliveries    |        | 401   | 403   | 403   | 403   | 400   | 403   | 400
@@ -586,6 +600,7 @@ api:visit-withdraw                | own    | 401   | 204   | 403   | 404   | 204
 assignment-end                    | other  | login | 403   | 403   | 403   | 302   | 403   | 302
 assignment-end                    | own    | login | 403   | 403   | 403   | 302   | 403   | 302
 bulletin-documents                |        | login | 403   | 403   | 403   | 302   | 403   | 302
+hotline-client-create             |        | login | 403   | 403   | 403   | 200   | 403   | 200
 policy-handbook-render            |        | login | 403   | 403   | 403   | 302   | 403   | 302
 roster-pair                       |        | login | 403   | 403   | 403   | 302   | 403   | 302
 visit-withdraw                    | other  | login | 404   | 404   | 404   | 302   | 403   | 302

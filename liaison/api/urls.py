@@ -13,6 +13,7 @@ from analysis import api as analysis_views
 from appeals.api import views as appeal_views
 from audit import api as audit_views
 from evaluations.api import views as evaluation_views
+from hotline import api as hotline_views
 from jobs.api import views as job_views
 from liaison.api import views
 from matching.api import views as matching_views
@@ -61,6 +62,9 @@ api_patterns = [
     path("appeals/similar/", analysis_views.SimilarAppealsView.as_view(), name="appeal-similar"),
     path("analysis/clusters/", analysis_views.ClusterListView.as_view(), name="analysis-cluster-list"),
     path("analysis/clusters/<int:pk>/", analysis_views.ClusterDetailView.as_view(), name="analysis-cluster-detail"),
+    path("hotline/work-orders/", hotline_views.WorkOrderCreateView.as_view(), name="hotline-work-order-list"),
+    path("hotline/work-orders/<str:external_id>/", hotline_views.WorkOrderDetailView.as_view(),
+         name="hotline-work-order-detail"),
     *router.urls,
 ]
 
