@@ -257,13 +257,22 @@ class Appeal(models.Model):
         return self.is_open and self.tier == Tier.TASKFORCE and self.handler_unit_id is None
 
     def handler_label(self) -> str:
-        if self.tier == Tier.INDIVIDUAL and self.handler_cadre_id:
-            return self.handler_cadre.name
-        if self.handler_unit_id:
-            return self.handler_unit.name
-        if self.tier == Tier.TASKFORCE:
-            return str(_("Task force (to be assigned)"))
-        return "—"
+        return handler_label_of(
+            tier=self.tier,
+            cadre_name=self.handler_cadre.name if self.handler_cadre_id else None,
+            unit_name=self.handler_unit.name if self.handler_unit_id else None,
+        )
+
+
+def handler_label_of(*, tier: int, cadre_name: str | None, unit_name: str | None) -> str:
+    """Who holds an appeal's step, in words: its handling cadre, unit, or the task force."""
+    if tier == Tier.INDIVIDUAL and cadre_name:
+        return cadre_name
+    if unit_name:
+        return unit_name
+    if tier == Tier.TASKFORCE:
+        return str(_("Task force (to be assigned)"))
+    return "—"
 
 
 class EventKind(models.TextChoices):

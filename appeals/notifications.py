@@ -31,7 +31,28 @@ def step_recipients(appeal: Appeal) -> list[User]:
 def step_recipients_many(appeals: list[Appeal]) -> dict[int, list[User]]:
     """step_recipients of many appeals in a few queries whatever their number: {appeal id: users}.
     The appeals need `handler_cadre__user` selected."""
-    unit_ids = {a.handler_unit_id for a in appeals if a.tier != Tier.INDIVIDUAL and a.handler_unit_id}
+    return _step_recipients(
+        [(a.pk, a.tier, a.handler_unit_id) for a in appeals],
+        {a.pk: a.handler_cadre.user for a in appeals if a.handler_cadre_id and a.handler_cadre.user_id},
+    )
+
+
+def step_recipients_of_rows(rows) -> dict[int, list[User]]:
+    """step_recipients_many of plain rows (named tuples with `pk`, `tier`, `handler_unit_id` and
+    `handler_cadre__user_id`), for jobs that read many appeals without making model instances."""
+    individual = {row.pk: row.handler_cadre__user_id for row in rows
+                  if row.tier == Tier.INDIVIDUAL and row.handler_cadre__user_id}
+    users = User.objects.in_bulk(set(individual.values()))
+    return _step_recipients(
+        [(row.pk, row.tier, row.handler_unit_id) for row in rows],
+        {pk: users[user_id] for pk, user_id in individual.items() if user_id in users},
+    )
+
+
+def _step_recipients(steps: list[tuple[int, int, int | None]], cadre_users: dict[int, User]) -> dict[int, list[User]]:
+    """{appeal id: users} of (appeal id, tier, handler unit id) steps; `cadre_users` maps an appeal at the
+    individual tier to its handling cadre's user."""
+    unit_ids = {unit_id for _pk, tier, unit_id in steps if tier != Tier.INDIVIDUAL and unit_id}
     handlers: dict[int, list[User]] = {unit_id: [] for unit_id in unit_ids}
     if unit_ids:
         rows = User.objects.filter(is_active=True, role=Role.UNIT_HANDLER).filter(
@@ -39,17 +60,16 @@ def step_recipients_many(appeals: list[Appeal]) -> dict[int, list[User]]:
         ).annotate(handled_unit=Coalesce("unit_id", "cadre__unit_id")).order_by("pk")
         for user in rows:
             handlers[user.handled_unit].append(user)
-    needs_taskforce = any(a.tier != Tier.INDIVIDUAL and not a.handler_unit_id for a in appeals)
+    needs_taskforce = any(tier != Tier.INDIVIDUAL and not unit_id for _pk, tier, unit_id in steps)
     taskforce = list(User.objects.filter(is_active=True, role=Role.TASKFORCE).order_by("pk")) if needs_taskforce else []
     holders: dict[int, list[User]] = {}
-    for appeal in appeals:
-        if appeal.tier == Tier.INDIVIDUAL:
-            cadre = appeal.handler_cadre
-            holders[appeal.pk] = [cadre.user] if cadre and cadre.user else []
-        elif appeal.handler_unit_id:
-            holders[appeal.pk] = handlers[appeal.handler_unit_id]
+    for pk, tier, unit_id in steps:
+        if tier == Tier.INDIVIDUAL:
+            holders[pk] = [cadre_users[pk]] if pk in cadre_users else []
+        elif unit_id:
+            holders[pk] = handlers[unit_id]
         else:
-            holders[appeal.pk] = taskforce
+            holders[pk] = taskforce
     away = _substitutes({user.pk for users in holders.values() for user in users})
     return {pk: _replace_away(users, away) for pk, users in holders.items()}
 

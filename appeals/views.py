@@ -391,16 +391,32 @@ def _timeline(appeal: Appeal) -> list:
     return events
 
 
-def _panel_context(request, appeal: Appeal, *, bound=None, bound_action: str = "", feedback_url: str = "") -> dict:
+# Moves whose form is drawn with the page: one button, nothing to fill in.
+INLINE_FORMS = {"request_feedback"}
+
+
+def _action(name: str, form) -> dict:
+    style, icon = ACTION_STYLES[name]
+    return {"name": name, "label": services.ACTION_LABELS[name], "form": form, "style": style, "icon": icon}
+
+
+def _panel_context(request, appeal: Appeal, *, bound=None, bound_action: str = "", open_action: str = "",
+                   feedback_url: str = "") -> dict:
+    """The panel's parts. Each move's form is drawn only when it is open (asked for, or sent back with
+    errors): the others are fetched when their button is pressed (`appeal_action` answers a GET), which
+    keeps the page small and quick for a task force that may make seven moves."""
     user = request.user
     actions = []
     for name in services.allowed_actions(user, appeal):
-        form = bound if bound is not None and name == bound_action else action_form(name, appeal=appeal)
-        style, icon = ACTION_STYLES[name]
-        actions.append(
-            {"name": name, "label": services.ACTION_LABELS[name], "form": form, "open": form.is_bound,
-             "style": style, "icon": icon}
-        )
+        if bound is not None and name == bound_action:
+            form = bound
+        elif name == open_action or name in INLINE_FORMS:
+            form = action_form(name, appeal=appeal)
+        else:
+            form = None
+        action = _action(name, form)
+        action["open"] = form is not None and (form.is_bound or name == open_action)
+        actions.append(action)
     if not feedback_url:
         feedback_url = request.session.get(FEEDBACK_LINKS_SESSION_KEY, {}).pop(str(appeal.pk), "")
         if feedback_url:
@@ -482,14 +498,28 @@ def _done(request, appeal_id: int, *, feedback_url: str = ""):
     return redirect(appeal)
 
 
+def _action_form_page(request, appeal: Appeal, action: str):
+    """GET of a move: its form alone for htmx (the button's first press), else the page with it open."""
+    if action not in services.allowed_actions(request.user, appeal):
+        if services.is_move_open(action, appeal):
+            raise PermissionDenied(_("You may not do this on this appeal."))
+        return redirect(appeal)
+    if request.htmx:
+        context = {"appeal": appeal, "action": _action(action, action_form(action, appeal=appeal))}
+        return render(request, "appeals/_action_form.html", context)
+    return _render_panel(request, appeal, open_action=action)
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def appeal_action(request, pk: int, action: str):
-    """One move on one appeal, through the one service that makes it."""
+    """One move on one appeal, through the one service that makes it (a GET draws the move's form)."""
     if action not in ACTION_FORMS:
         raise Http404
     user = request.user
     appeal = _visible_appeal(request, pk)
+    if request.method == "GET":
+        return _action_form_page(request, appeal, action)
     seen = request.POST.get("version", "")
     if seen.isdigit() and int(seen) != appeal.version:
         return _conflict(request, pk, str(ConcurrentChange(appeal)))

@@ -282,6 +282,12 @@ class Visit(models.Model):
             # The ledgers' order (newest first, then id): a page is read off this index; on the date alone,
             # every visit of the latest day was joined and sorted first (8,000 at a province: 50 ms).
             models.Index(fields=["date", "id"], name="visit_list_order"),
+            # "Was the pairing contacted in this month?" for every pairing at once (the dispatch, bulletin
+            # and evaluation): the month's visits in force, read off this index alone. Through the heap, a
+            # province's month (68,000 visits spread over 33,000 pages) took 150 ms; off the index, 7 ms.
+            models.Index(
+                fields=["date", "assignment"], condition=Q(withdrawn_at__isnull=True), name="visit_in_force_by_date"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -22,8 +22,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from appeals.models import Appeal, Status
-from appeals.notifications import step_recipients_many
+from appeals.models import Appeal, Status, handler_label_of
+from appeals.notifications import step_recipients_of_rows
 from liaison.models import Assignment, Unit, User, Visit
 from liaison.notifications import Message, notify_many
 from liaison.selectors import annotate_contacted, month_bounds, previous_month
@@ -48,23 +48,32 @@ def _pairings_in_force(day: date):
     return Assignment.objects.filter(started_on__lte=day).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
 
 
-def _missed_cadre_ids(month: date) -> set[int]:
-    """Cadres with a pairing due in the (finished) `month` and no visit under it within the month."""
-    _first, last = month_bounds(month)
-    due = _pairings_in_force(last)
-    return set(annotate_contacted(due, month).filter(contacted=False).values_list("cadre_id", flat=True))
-
-
-def _appeal_row(appeal: Appeal) -> dict:
+def _appeal_row(appeal) -> dict:
     return {
         "id": appeal.pk,
         "title": appeal.title,
-        "enterprise": appeal.enterprise.name,
-        "cadre": appeal.cadre.name if appeal.cadre_id else "",
-        "handler": appeal.handler_label(),
+        "enterprise": appeal.enterprise__name,
+        "cadre": appeal.cadre__name or "",
+        "handler": handler_label_of(
+            tier=appeal.tier, cadre_name=appeal.handler_cadre__name, unit_name=appeal.handler_unit__name
+        ),
         "deadline": appeal.deadline.isoformat() if appeal.deadline else None,
         "status": appeal.status,
     }
+
+
+def _missed_in_all(months: list[date]) -> set[int]:
+    """Cadres with, in each of `months`, a pairing due (in force on its last day) and no visit under
+    it within the month: one statement, an INTERSECT of the months."""
+    reads = [
+        annotate_contacted(_pairings_in_force(month_bounds(month)[1]), month)
+        .filter(contacted=False)
+        .values_list("cadre_id", flat=True)
+        for month in months
+    ]
+    first, *rest = reads
+    # (ordering is cleared on the combination: Meta.ordering names columns the INTERSECT has not)
+    return set(first.intersection(*rest).order_by() if rest else first.order_by())
 
 
 def _interview_candidates(*, cadre_ids: set[int], week_start: date) -> dict[int, list[tuple[str, str]]]:
@@ -73,15 +82,13 @@ def _interview_candidates(*, cadre_ids: set[int], week_start: date) -> dict[int,
     found: dict[int, list[tuple[str, str]]] = {}
     months_needed = settings.INTERVIEW_MISSED_MONTHS
     if months_needed > 0 and cadre_ids:
-        missed = set(cadre_ids)
-        month = previous_month(week_start)
-        months = []
-        for _i in range(months_needed):
-            missed &= _missed_cadre_ids(month)
-            months.append(month.strftime("%Y-%m"))
-            month = previous_month(month)
-        for cadre_id in missed:
-            detail = _("No contact in %(months)s") % {"months": ", ".join(reversed(months))}
+        months = [previous_month(week_start)]
+        while len(months) < months_needed:
+            months.append(previous_month(months[-1]))
+        detail = _("No contact in %(months)s") % {
+            "months": ", ".join(month.strftime("%Y-%m") for month in reversed(months))
+        }
+        for cadre_id in _missed_in_all(months) & cadre_ids:
             found.setdefault(cadre_id, []).append((InterviewReason.MISSED_CONTACT, detail))
     limit = settings.INTERVIEW_OVERDUE_APPEALS
     if limit > 0 and cadre_ids:
@@ -107,15 +114,26 @@ def _interview_candidates(*, cadre_ids: set[int], week_start: date) -> dict[int,
 
 @dataclass
 class _Week:
-    """What every unit's sheet of a week is made of, read once for all units (a fixed number of queries)."""
+    """What every unit's sheet of a week is made of, read once for all units (a fixed number of queries).
+    Plain rows (named tuples), not model instances: a province has ~50,000 pairings."""
 
     week_start: date
-    pairings: dict[int, list[Assignment]] = field(default_factory=dict)  # by the cadre's unit
-    overdue: dict[int, list[Appeal]] = field(default_factory=dict)  # by the cadre's unit and the handling unit
-    due: dict[int, list[Appeal]] = field(default_factory=dict)
-    new: dict[int, list[Appeal]] = field(default_factory=dict)  # by the cadre's unit
+    pairings: dict[int, list] = field(default_factory=dict)  # by the cadre's unit, in cadre-name order
+    overdue: dict[int, list] = field(default_factory=dict)  # by the cadre's unit and the handling unit
+    due: dict[int, list] = field(default_factory=dict)
+    new: dict[int, list] = field(default_factory=dict)  # by the cadre's unit
     interviews: dict[int, list[tuple[str, str]]] = field(default_factory=dict)  # by cadre
     recipients: dict[int, list[User]] = field(default_factory=dict)  # by overdue appeal
+
+
+_PAIRING_FIELDS = (
+    "pk", "cadre_id", "cadre__name", "cadre__unit_id", "enterprise_id", "enterprise__name", "contacted",
+    "cadre__user_id", "cadre__user__is_active", "cadre__user__email",
+)
+_APPEAL_FIELDS = (
+    "pk", "title", "status", "tier", "deadline", "raised_at", "enterprise__name", "cadre__name",
+    "cadre__unit_id", "handler_cadre__name", "handler_cadre__user_id", "handler_unit_id", "handler_unit__name",
+)
 
 
 def _by_units(rows, *units_of) -> dict[int, list]:
@@ -127,11 +145,11 @@ def _by_units(rows, *units_of) -> dict[int, list]:
     return grouped
 
 
-def _cadre_unit(appeal: Appeal) -> int | None:
-    return appeal.cadre.unit_id if appeal.cadre_id else None
+def _cadre_unit(appeal) -> int | None:
+    return appeal.cadre__unit_id
 
 
-def _handling_unit(appeal: Appeal) -> int | None:
+def _handling_unit(appeal) -> int | None:
     return appeal.handler_unit_id
 
 
@@ -139,21 +157,14 @@ def _read_week(week_start: date) -> _Week:
     week_end = week_start + timedelta(days=6)
     month_first, _last = month_bounds(week_start)
     visits = Visit.objects.filter(assignment=OuterRef("pk"), date__gte=month_first, date__lte=week_start)
-    # Plain rows, not model instances: a province has ~50,000 pairings.
-    pairings = list(
-        _pairings_in_force(week_start)
-        .annotate(contacted=Exists(visits))
-        .order_by("cadre__name", "id")
-        .values_list(
-            "pk", "cadre_id", "cadre__name", "cadre__unit_id", "enterprise_id", "enterprise__name", "contacted",
-            "cadre__user_id", "cadre__user__is_active", "cadre__user__email", named=True,
-        )
+    # Unsorted in the database (a province's sort by name spills to disk at the default work_mem) and
+    # sorted here instead: the database's collation is C, code-point order, as Python's.
+    pairings = sorted(
+        _pairings_in_force(week_start).annotate(contacted=Exists(visits)).order_by()
+        .values_list(*_PAIRING_FIELDS, named=True),
+        key=lambda p: (p.cadre__name, p.pk),
     )
-    appeals = Appeal.objects.select_related("enterprise", "cadre", "handler_cadre__user", "handler_unit").only(
-        "title", "status", "tier", "deadline", "raised_at", "cadre_id", "handler_cadre_id", "handler_unit_id",
-        "enterprise__name", "cadre__name", "cadre__unit_id", "handler_cadre__name", "handler_cadre__user",
-        "handler_unit__name",
-    )
+    appeals = Appeal.objects.values_list(*_APPEAL_FIELDS, named=True)
     open_ = list(appeals.filter(status=Status.HANDLING, deadline__lte=week_end).order_by("deadline", "id"))
     new = list(
         appeals.filter(
@@ -168,7 +179,7 @@ def _read_week(week_start: date) -> _Week:
         due=_by_units([a for a in open_ if a.deadline >= week_start], _cadre_unit, _handling_unit),
         new=_by_units(new, _cadre_unit),
         interviews=_interview_candidates(cadre_ids={p.cadre_id for p in pairings}, week_start=week_start),
-        recipients=step_recipients_many(overdue),
+        recipients=step_recipients_of_rows(overdue),
     )
 
 
@@ -206,6 +217,7 @@ def _reminders(week: _Week, unit_ids: list[int]) -> list[Message]:
     # Reversed once: the enterprise's id replaces the placeholder (a province sends thousands).
     placeholder = "2147483647"
     visit_url = reverse("visit-create", args=[int(placeholder)])
+    appeal_url = reverse("appeal-detail", args=[int(placeholder)])
     for unit_id in unit_ids:
         if week_start.day >= REMIND_FROM_DAY:
             for pairing in week.pairings.get(unit_id, []):
@@ -224,13 +236,13 @@ def _reminders(week: _Week, unit_ids: list[int]) -> list[Message]:
         for appeal in week.overdue.get(unit_id, []):
             title = _("Reminder: overdue appeal %(title)s") % {"title": appeal.title}
             body = _("%(enterprise)s · deadline %(date)s") % {
-                "enterprise": appeal.enterprise.name,
+                "enterprise": appeal.enterprise__name,
                 "date": appeal.deadline.isoformat(),
             }
             key = f"dispatch-{week_start.isoformat()}-appeal-{appeal.pk}"
             messages.extend(
                 Message(user_id=user.pk, email=user.email, kind="dispatch.overdue", title=title, body=body,
-                        url=appeal.get_absolute_url(), key=key)
+                        url=appeal_url.replace(placeholder, str(appeal.pk)), key=key)
                 for user in week.recipients.get(appeal.pk, [])
             )
     return messages

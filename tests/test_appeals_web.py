@@ -816,3 +816,39 @@ def test_notifications_list_unread_first_and_mark_read_one_or_all(client, clock,
     # someone else's notification is not theirs to mark
     other = Notification.objects.get(user=world.handler)
     assert client.post(reverse("notification-list"), {"id": other.pk}).status_code == 404
+
+
+def test_a_moves_form_is_drawn_when_asked_for(en, clock, world):
+    """The page carries each move's button; its form comes with the first press (htmx GET of the move),
+    or, without JavaScript, as the page with that form open."""
+    clock.set(ORDINARY_DAY)
+    appeal = at_taskforce(world)
+    en.force_login(world.taskforce)
+    page = en.get(reverse("appeal-detail", args=[appeal.pk])).content.decode()
+    assert {"assign", "resolve", "return"} <= rendered_actions(page)
+    assert 'name="reason"' not in page and 'name="resolution"' not in page
+    url = reverse("appeal-action", args=[appeal.pk, "resolve"])
+    assert f'hx-get="{url}"' in page and f'href="{url}"' in page
+
+    form = en.get(url, **HTMX)
+    html = form.content.decode()
+    assert form.status_code == 200 and html.lstrip().startswith("<form") and 'name="resolution"' in html
+    assert "<html" not in html and f'name="version" value="{appeal.version}"' in html
+
+    whole = en.get(url).content.decode()
+    assert re.search(r'<details id="action-resolve" data-action="resolve" open>', whole)
+    assert 'name="resolution"' in whole and 'name="reason"' not in whole
+
+
+def test_a_moves_form_is_refused_to_whoever_may_not_make_it(en, clock, world):
+    clock.set(ORDINARY_DAY)
+    appeal = raise_one(world)
+    en.force_login(world.handler)  # the cadre's step: the unit may not resolve it yet
+    assert en.get(reverse("appeal-action", args=[appeal.pk, "resolve"]), **HTMX).status_code == 403
+    en.force_login(world.other_cadre)
+    assert en.get(reverse("appeal-action", args=[appeal.pk, "resolve"])).status_code == 404
+    en.force_login(world.cadre)
+    assert en.get(reverse("appeal-action", args=[appeal.pk, "nonsense"])).status_code == 404
+    resolved_one = resolved(world)
+    response = en.get(reverse("appeal-action", args=[resolved_one.pk, "escalate"]))
+    assert response.status_code == 302 and response["Location"] == resolved_one.get_absolute_url()

@@ -26,6 +26,10 @@
 
   function setUp(select) {
     if (select.tomselect || typeof window.TomSelect === "undefined") return;
+    // The no-JavaScript fallback (a number field) beside the select: drawn by htmx into a live page, its
+    // <noscript> is parsed as real elements and would send a second, empty value.
+    var fallback = select.nextElementSibling;
+    if (fallback && fallback.tagName === "NOSCRIPT") fallback.remove();
     var url = select.dataset.picker;
     var texts = {
       placeholder: select.dataset.pickerPlaceholder || "",
