@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from liaison.models import Notification, User
@@ -57,21 +57,10 @@ def notify_many(messages: list[Message]) -> int:
         fresh.setdefault((message.user_id, message.key), message)
     if not fresh:
         return 0
-    keys = {key for _user, key in fresh}
-    existing = set(
-        Notification.objects.filter(dedupe_key__in=keys, user_id__in={user for user, _key in fresh}).values_list(
-            "user_id", "dedupe_key"
-        )
-    )
-    new = [m for pair, m in fresh.items() if pair not in existing]
-    rows = [
-        Notification(user_id=m.user_id, kind=m.kind, title=m.title[:200], body=m.body, url=m.url, dedupe_key=m.key)
-        for m in new
-    ]
-    # A run at the same moment may have written some: the constraint keeps one of each.
-    Notification.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+    created = _insert_new(list(fresh.values()))
     if settings.NOTIFY_BY_EMAIL:
-        for m in new:
+        for pair in created:
+            m = fresh[pair]
             if not m.email:
                 continue
             try:
@@ -79,4 +68,31 @@ def notify_many(messages: list[Message]) -> int:
                 Notification.objects.filter(user_id=m.user_id, dedupe_key=m.key).update(emailed_at=timezone.now())
             except Exception:  # mail trouble must not lose the in-app notification
                 log.exception("could not e-mail notification %s to user %s", m.key, m.user_id)
-    return len(rows)
+    return len(created)
+
+
+_INSERT_BATCH = 1000
+
+
+def _insert_new(messages: list[Message]) -> list[tuple[int, str]]:
+    """Insert the notifications whose (user, key) is not there yet and say which were: one
+    INSERT … ON CONFLICT DO NOTHING RETURNING per thousand (PostgreSQL and SQLite alike). A run at the
+    same moment may write some of them first: the unique constraint keeps one, and only the run that
+    wrote a row counts (and e-mails) it."""
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    created_at = connection.ops.adapt_datetimefield_value(timezone.now())
+    created = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(messages), _INSERT_BATCH):
+            batch = messages[start:start + _INSERT_BATCH]
+            params = []
+            for m in batch:
+                params += [m.user_id, m.kind, m.title[:200], m.body, m.url, m.key, created_at]
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(batch))
+            cursor.execute(
+                f"INSERT INTO {table} (user_id, kind, title, body, url, dedupe_key, created_at) VALUES {values} "
+                "ON CONFLICT (user_id, dedupe_key) DO NOTHING RETURNING user_id, dedupe_key",
+                params,
+            )
+            created += [(user_id, key) for user_id, key in cursor.fetchall()]
+    return created
