@@ -13,7 +13,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -128,26 +128,45 @@ class WorkOrderDetailView(HotlineView):
 
 # --- Open311 GeoReport v2 ---------------------------------------------------------------------
 
-OPEN311_ERRORS = inline_serializer(
-    "Open311Error", many=True,
-    fields={"code": serializers.IntegerField(), "description": serializers.CharField()},
+class Open311ServiceSerializer(serializers.Serializer):
+    service_code = serializers.CharField()
+    service_name = serializers.CharField()
+    description = serializers.CharField()
+    metadata = serializers.BooleanField()
+    type = serializers.CharField()
+    keywords = serializers.CharField()
+    group = serializers.CharField()
+
+
+class Open311RequestSerializer(serializers.Serializer):
+    service_request_id = serializers.CharField()
+    status = serializers.ChoiceField(choices=[("open", "open"), ("closed", "closed")])
+    status_notes = serializers.CharField()
+    service_name = serializers.CharField()
+    service_code = serializers.CharField()
+    description = serializers.CharField()
+    agency_responsible = serializers.CharField()
+    service_notice = serializers.CharField()
+    requested_datetime = serializers.DateTimeField()
+    updated_datetime = serializers.DateTimeField()
+    expected_datetime = serializers.DateTimeField(allow_null=True)
+    address = serializers.CharField()
+    address_id = serializers.CharField()
+    zipcode = serializers.CharField()
+    lat = serializers.FloatField(allow_null=True)
+    long = serializers.FloatField(allow_null=True)
+    media_url = serializers.CharField()
+
+
+# GeoReport v2 errors are a list of {code, description} (a raw schema: drf-spectacular would unwrap a list
+# serializer on an error status).
+OPEN311_ERRORS = OpenApiResponse(
+    description="GeoReport v2 error list",
+    response={"type": "array", "items": {"type": "object", "required": ["code", "description"], "properties": {
+        "code": {"type": "integer"}, "description": {"type": "string"}}}},
 )
-SERVICE = inline_serializer("Open311Service", fields={
-    "service_code": serializers.CharField(), "service_name": serializers.CharField(),
-    "description": serializers.CharField(), "metadata": serializers.BooleanField(),
-    "type": serializers.CharField(), "keywords": serializers.CharField(), "group": serializers.CharField(),
-}, many=True)
-REQUEST = inline_serializer("Open311ServiceRequest", fields={
-    "service_request_id": serializers.CharField(), "status": serializers.CharField(),
-    "status_notes": serializers.CharField(), "service_name": serializers.CharField(),
-    "service_code": serializers.CharField(), "description": serializers.CharField(),
-    "agency_responsible": serializers.CharField(), "service_notice": serializers.CharField(),
-    "requested_datetime": serializers.DateTimeField(), "updated_datetime": serializers.DateTimeField(),
-    "expected_datetime": serializers.DateTimeField(allow_null=True),
-    "address": serializers.CharField(), "address_id": serializers.CharField(), "zipcode": serializers.CharField(),
-    "lat": serializers.FloatField(allow_null=True), "long": serializers.FloatField(allow_null=True),
-    "media_url": serializers.CharField(),
-}, many=True)
+SERVICE = Open311ServiceSerializer(many=True)
+REQUEST = Open311RequestSerializer(many=True)
 ERRORS = {400: OPEN311_ERRORS, 401: OPEN311_ERRORS, 403: OPEN311_ERRORS, 404: OPEN311_ERRORS}
 
 
