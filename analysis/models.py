@@ -174,3 +174,141 @@ class ClusterLink(models.Model):
 
     def __str__(self) -> str:
         return str(self.countermeasure or self.policy)
+
+
+class ReportPeriod(models.TextChoices):
+    CAMPAIGN = "campaign", _("Campaign to date")
+    YEAR = "year", _("Year")
+    QUARTER = "quarter", _("Quarter")
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    SUPERSEDED = "superseded", _("Superseded by a new version")
+
+
+class AnalysisReport(models.Model):
+    """The 总结分析报告 of a period: generated as a draft (figures computed then), its texts edited by
+    staff, then published frozen. Publishing again makes the next version; older versions stay
+    readable, marked superseded. Every change is in its history (who, when, which fields)."""
+
+    period_kind = models.CharField(_("period"), max_length=10, choices=ReportPeriod.choices)
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("until"))
+    status = models.CharField(_("status"), max_length=12, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
+    version = models.PositiveSmallIntegerField(_("version"), null=True, blank=True)
+    title = models.CharField(_("title"), max_length=200)
+    # The computed sections (一、二、三): figures, tables and hot clusters, as of `computed_at`.
+    figures = models.JSONField(_("figures"), default=dict, blank=True)
+    computed_at = models.DateTimeField(_("figures computed at"), null=True, blank=True)
+    basics_note = models.TextField(_("commentary on the basic situation"), blank=True)
+    problems_note = models.TextField(_("commentary on the problem analysis"), blank=True)
+    measures_note = models.TextField(_("commentary on the countermeasures"), blank=True)
+    next_steps = models.TextField(_("next steps"), blank=True)
+    reason = models.TextField(_("reason for the new version"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("drafted by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("drafted at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("published by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["figures"])
+
+    class Meta:
+        verbose_name = _("analysis report")
+        verbose_name_plural = _("analysis reports")
+        ordering = ["-period_end", "period_kind", "-version"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="analysis_report_period_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft", version__isnull=True, published_at__isnull=True)
+                | Q(status="published", version__gte=1, published_at__isnull=False, superseded_at__isnull=True)
+                | Q(status="superseded", version__gte=1, published_at__isnull=False, superseded_at__isnull=False),
+                name="analysis_report_status_consistent",
+            ),
+            models.CheckConstraint(
+                condition=Q(version__isnull=True) | Q(version=1) | ~Q(reason=""),
+                name="analysis_report_new_version_has_reason",
+            ),
+            models.UniqueConstraint(
+                fields=["period_kind", "period_start", "period_end"], condition=Q(status="draft"),
+                name="analysis_report_one_draft_per_period",
+            ),
+            models.UniqueConstraint(
+                fields=["period_kind", "period_start", "period_end"], condition=Q(status="published"),
+                name="analysis_report_one_current_per_period",
+            ),
+            models.UniqueConstraint(
+                fields=["period_kind", "period_start", "period_end", "version"],
+                name="analysis_report_version_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} v{self.version}" if self.version else f"{self.title} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("analysis-report", args=[self.pk])
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == ReportStatus.DRAFT
+
+    @property
+    def is_current(self) -> bool:
+        return self.status == ReportStatus.PUBLISHED
+
+
+class ReportDocumentKind(models.TextChoices):
+    DOCX = "docx", _("Word document")
+    PDF = "pdf", _("PDF")
+
+
+class ReportDocumentStatus(models.TextChoices):
+    PENDING = "pending", _("Being made")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class ReportDocument(models.Model):
+    """A published report's Word document or PDF, rendered once by the `analysis_report_documents`
+    job and kept in the default storage; downloads serve the file."""
+
+    report = models.ForeignKey(AnalysisReport, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=10, choices=ReportDocumentKind.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReportDocumentStatus.choices, default=ReportDocumentStatus.PENDING
+    )
+    file = models.FileField(_("file"), upload_to="analysis-reports/", max_length=300, blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("analysis report document")
+        verbose_name_plural = _("analysis report documents")
+        ordering = ["report", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "kind"], name="analysis_report_document_once_per_kind"),
+            models.CheckConstraint(
+                condition=Q(status="ready", rendered_at__isnull=False) & ~Q(file="") | ~Q(status="ready"),
+                name="analysis_report_document_ready_has_file",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.kind} ({self.status})"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == ReportDocumentStatus.READY

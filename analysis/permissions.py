@@ -13,3 +13,13 @@ def can_view_analysis(user) -> bool:
 def can_act_on_clusters(user) -> bool:
     """Task-force staff (and administrators): name clusters, make countermeasures and draft policies."""
     return bool(user.is_authenticated and user.is_taskforce)
+
+
+def can_view_reports(user) -> bool:
+    """The analysis report: leaders, task-force staff and administrators read it."""
+    return can_view_analysis(user)
+
+
+def can_write_reports(user) -> bool:
+    """Task-force staff and administrators draft, edit and publish the analysis report."""
+    return bool(user.is_authenticated and user.is_taskforce)

@@ -329,6 +329,29 @@ def hot_problems_run(*, year: int, progress: Progress | None = None, acting_user
     return {"year": int(year), "problems": run.documents, "clusters": run.k}
 
 
+def hot_problems_quarter_run(
+    *, month: date, progress: Progress | None = None, acting_user: User | None = None
+) -> dict:
+    """The job "hot_problems_quarter": cluster the problems of the quarter holding `month` (the
+    analysis report of a quarter reads it). Running it again replaces that quarter's clusters."""
+    from analysis.report_figures import period_of
+
+    period = period_of("quarter", f"{month.year}-Q{(month.month - 1) // 3 + 1}")
+    run = clusters_build(start=period.start, end=period.end, acting_user=acting_user, progress=progress)
+    term_frequencies_cache()
+    return {"month": period.start.isoformat(), "problems": run.documents, "clusters": run.k}
+
+
+def hot_problems_campaign_run(*, day: date, progress: Progress | None = None, acting_user: User | None = None) -> dict:
+    """The job "hot_problems_campaign": cluster the campaign's problems from its start to `day` (the
+    analysis report of the campaign to date reads it)."""
+    from analysis.report_figures import campaign_start
+
+    run = clusters_build(start=campaign_start(), end=day, acting_user=acting_user, progress=progress)
+    term_frequencies_cache()
+    return {"day": day.isoformat(), "problems": run.documents, "clusters": run.k}
+
+
 # --- What staff do with a cluster ------------------------------------------------------------------
 
 

@@ -325,6 +325,8 @@ GROUPS = {
     "handler_unit": ("handler_unit_id", "handler_unit__name"),
     "handler_cadre": ("handler_cadre_id", "handler_cadre__name"),
     "cadre": ("cadre_id", "cadre__name"),
+    "industry": ("enterprise__industry_section", "enterprise__industry_section"),
+    "street": ("enterprise__street_id", "enterprise__street__name"),
 }
 
 
@@ -332,7 +334,11 @@ def appeal_metrics_by(group: str, start: date, end: date, **filters) -> list[tup
     """The same figures for each unit, category, handling unit or handling cadre. One query."""
     key, label = GROUPS[group]
     rows = _cohort(start, end, **filters).values(key, label).annotate(**_metric_aggregates()).order_by(label)
-    return [(row.pop(key), row.pop(label) or "—", _metrics(row)) for row in rows]
+    result = []
+    for row in rows:
+        value = row.pop(key)
+        result.append((value, row.pop(label, value) or "—", _metrics(row)))  # industry: the code is the label
+    return result
 
 
 def appeal_metrics_by_month(start: date, end: date, **filters) -> dict[date, AppealMetrics]:

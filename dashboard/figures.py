@@ -50,6 +50,25 @@ class CampaignDashboard:
         return self.meetings["district_leaders"] + self.meetings["division_leaders"]
 
 
+def delivery_figures(*, year: int | None = None, start: date | None = None, end: date | None = None) -> dict:
+    """Policy deliveries created in `year`, from `start` to `end` (local dates), or ever: in all,
+    delivered, informed, and the policies and enterprises delivered. One query."""
+    deliveries = Delivery.objects.all()
+    if year:
+        deliveries = deliveries.filter(created_at__year=year)
+    if start:
+        deliveries = deliveries.filter(created_at__date__gte=start)
+    if end:
+        deliveries = deliveries.filter(created_at__date__lte=end)
+    return deliveries.aggregate(
+        total=Count("id"),
+        delivered=Count("id", filter=Q(status=DeliveryStatus.DELIVERED)),
+        informed=Count("id", filter=Q(status=DeliveryStatus.INFORMED)),
+        policies=Count("policy", distinct=True, filter=Q(status=DeliveryStatus.DELIVERED)),
+        enterprises=Count("enterprise", distinct=True, filter=Q(status=DeliveryStatus.DELIVERED)),
+    )
+
+
 def campaign_dashboard(*, today: date, year: int | None = None) -> CampaignDashboard:
     """The campaign's headline figures, for the campaign so far or for one year.
 
@@ -58,16 +77,7 @@ def campaign_dashboard(*, today: date, year: int | None = None) -> CampaignDashb
     """
     month = today.replace(day=1)
     start, end = (date(year, 1, 1), date(year, 12, 31)) if year else (date.min, today)
-    deliveries = Delivery.objects.all()
-    if year:
-        deliveries = deliveries.filter(created_at__year=year)
-    delivery_counts = deliveries.aggregate(
-        total=Count("id"),
-        delivered=Count("id", filter=Q(status=DeliveryStatus.DELIVERED)),
-        informed=Count("id", filter=Q(status=DeliveryStatus.INFORMED)),
-        policies=Count("policy", distinct=True, filter=Q(status=DeliveryStatus.DELIVERED)),
-        enterprises=Count("enterprise", distinct=True, filter=Q(status=DeliveryStatus.DELIVERED)),
-    )
+    delivery_counts = delivery_figures(year=year)
     units = [row for row in unit_compliance(month) if row.due]
     lagging = sorted(units, key=lambda row: (row.rate, row.unit_name))[:LAGGING_UNITS]
     return CampaignDashboard(

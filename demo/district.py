@@ -1679,6 +1679,7 @@ def demo_district_reset(*, reporter: Reporter | None = None) -> Counter:
     district built with any seed.
     """
     from demo import appeals as demo_appeals
+    from demo import hotline as demo_hotline
     from demo import oversight as demo_oversight
     from demo import policies as demo_policies
     from policies.models import RuleGroup
@@ -1693,7 +1694,10 @@ def demo_district_reset(*, reporter: Reporter | None = None) -> Counter:
         codes = [e.credit_code for e in plan.enterprises]
         enterprise_ids = list(Enterprise.objects.filter(credit_code__in=codes).values_list("pk", flat=True))
         appeals = demo_appeals.demo_appeals_of(enterprise_ids=enterprise_ids, cadre_ids=cadre_ids)
+        # The 12345 work orders and their delivery log hold on to appeals.
+        deleted.update(demo_hotline.demo_hotline_delete(reporter=reporter))
         deleted["appeals"] = demo_appeals.demo_appeals_delete(appeals, reporter)
+        demo_hotline.demo_hotline_accounts_delete()
         # Deliveries hold on to enterprises, cadres and policies: they go first.
         deleted.update(
             demo_policies.demo_policies_delete(enterprise_ids=enterprise_ids, cadre_ids=cadre_ids, reporter=reporter)

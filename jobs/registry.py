@@ -75,7 +75,7 @@ class Job:
         if self.period_kind == PeriodKind.WEEK:
             return _monday(today)
         if self.period_kind == PeriodKind.MONTH:
-            return _previous_month(today)
+            return today.replace(day=1) if self.running_period else _previous_month(today)
         if self.period_kind == PeriodKind.YEAR:
             return date(today.year - (0 if self.running_period else 1), 1, 1)
         return today
@@ -125,7 +125,8 @@ class Job:
             raise ValidationError({"period": _("A year is given by its first day.")})
         if kind == PeriodKind.WEEK and period > _monday(today):
             raise ValidationError({"period": _("That week has not started yet.")})
-        if kind == PeriodKind.MONTH and period > _previous_month(today):
+        last_month = today.replace(day=1) if self.running_period else _previous_month(today)
+        if kind == PeriodKind.MONTH and period > last_month:
             raise ValidationError({"period": _("That month is not over yet.")})
         if kind == PeriodKind.YEAR and period.year >= today.year + (1 if self.running_period else 0):
             raise ValidationError({"period": _("That year is not over yet.")})
@@ -274,6 +275,44 @@ JOBS: dict[str, Job] = {
             period_kwarg="year",
             pass_user=True,
             running_period=True,
+        ),
+        Job(
+            key="hot_problems_quarter",
+            label=gettext_lazy("Hot-problem clusters of a quarter"),
+            description=gettext_lazy(
+                "Group the appeals and meeting issues of the quarter holding the month chosen, for the quarter's "
+                "analysis report. Running it again replaces that quarter's groups."
+            ),
+            period_kind=PeriodKind.MONTH,
+            function="analysis.services.hot_problems_quarter_run",
+            period_kwarg="month",
+            pass_user=True,
+            running_period=True,
+        ),
+        Job(
+            key="hot_problems_campaign",
+            label=gettext_lazy("Hot-problem clusters of the campaign to date"),
+            description=gettext_lazy(
+                "Group every appeal and meeting issue from the campaign's start to today, for the analysis "
+                "report of the campaign to date. Runs for today only."
+            ),
+            period_kind=PeriodKind.DAY,
+            function="analysis.services.hot_problems_campaign_run",
+            period_kwarg="day",
+            today_only=True,
+            pass_user=True,
+        ),
+        Job(
+            key="analysis_report_documents",
+            label=gettext_lazy("Analysis report documents"),
+            description=gettext_lazy(
+                "Render and store the Word document and PDF of every published analysis report not yet rendered. "
+                "Starts by itself when a report is published. Runs for today only."
+            ),
+            period_kind=PeriodKind.DAY,
+            function="analysis.reports.report_documents_run",
+            period_kwarg="day",
+            today_only=True,
         ),
         Job(
             key="policy_expiry",

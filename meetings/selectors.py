@@ -110,8 +110,9 @@ def three_ones_check(year: int) -> list[ThreeOnesRow]:
     return list(rows.values())
 
 
-def campaign_meeting_figures(year: int | None = None) -> dict:
-    """The meeting figures of the campaign report, for `year` or for all time.
+def campaign_meeting_figures(year: int | None = None, *, start: date | None = None, end: date | None = None) -> dict:
+    """The meeting figures of the campaign report, for `year`, for the days from `start` to `end`, or
+    for all time.
 
     meetings: meetings held, in all and by kind; district_leaders / division_leaders: distinct
     cadres of that rank among the participants; entrepreneurs: invited enterprise representatives
@@ -121,6 +122,10 @@ def campaign_meeting_figures(year: int | None = None) -> dict:
     meetings = Meeting.objects.all()
     if year is not None:
         meetings = meetings.filter(date__year=year)
+    if start is not None:
+        meetings = meetings.filter(date__gte=start)
+    if end is not None:
+        meetings = meetings.filter(date__lte=end)
     by_kind = {kind: 0 for kind in MeetingKind.values}
     for row in meetings.order_by().values("kind").annotate(n=Count("id")):
         by_kind[row["kind"]] = row["n"]

@@ -353,3 +353,25 @@ def test_appeals_never_import_the_hotline():
                      else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             offenders += [str(path) for name in names if name.split(".")[0] == "hotline"]
     assert offenders == []
+
+
+def test_the_demo_district_shows_a_client_work_orders_and_an_honest_delivery_log(django_capture_on_commit_callbacks):
+    # given the demo's task-force login and three pairings
+    from demo import hotline as demo_hotline
+
+    taskforce = factories.make_user(role=Role.TASKFORCE, username="taskforce")
+    for _ in range(3):
+        factories.make_pairing_with_login()
+    # when the demo's hotline is built (twice: the second adds nothing)
+    with django_capture_on_commit_callbacks(execute=True):
+        made = demo_hotline.demo_hotline_build()
+    assert demo_hotline.demo_hotline_build() == {}
+    # then three work orders, two changes sent back to an address nothing answers: one retrying, one given up
+    assert made["hotline work orders"] == 3 and made["hotline callbacks"] == 2
+    states = dict(Callback.objects.values_list("work_order__external_id", "state"))
+    assert states == {"GD-DEMO-0001": CallbackState.PENDING, "GD-DEMO-0002": CallbackState.GAVE_UP}
+    assert all(c.attempt_log.exists() for c in Callback.objects.all())
+    assert Notification.objects.filter(user=taskforce, kind="hotline.callback_gave_up").count() == 1
+    # and the reset removes them again
+    deleted = demo_hotline.demo_hotline_delete()
+    assert deleted["hotline work orders"] == 3 and not WorkOrder.objects.exists()

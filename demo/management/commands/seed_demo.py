@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 
 from accounts.services import password_change_require_for_shared
 from demo import district as demo
+from demo import hotline as demo_hotline
 from demo import oversight as demo_oversight
 
 
@@ -75,6 +76,8 @@ class Command(BaseCommand):
         result = demo.demo_district_build(seed=seed, password=password, reporter=reporter)
         # Meetings, bulletins, the weekly dispatch and the evaluation: also for a district built before them.
         result.created.update(demo_oversight.demo_oversight_build(seed=seed, reporter=reporter))
+        # The 12345 hotline: a client, three work orders and the status they sent back.
+        result.created.update(demo_hotline.demo_hotline_build(reporter=reporter))
         # The shared password is for the first sign-in only: whoever still has it must change it then.
         password_change_require_for_shared(password=password)
         if verbosity < 1:
