@@ -171,3 +171,33 @@ def test_a_malformed_period_is_refused(taskforce_user):
     with pytest.raises(ValidationError):
         reports.report_draft_generate(kind="quarter", value="2025-Q5", acting_user=taskforce_user)
     assert period_of("quarter", "2025-q4").start == date(2025, 10, 1)
+
+
+def test_the_api_drafts_edits_publishes_and_hides_drafts_from_leaders(campaign, clock, taskforce_user,  # noqa: F811
+                                                                      leader_user):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(taskforce_user)
+    # when the task force drafts the year over the API
+    response = api.post("/api/v1/analysis/reports/", {"kind": "year", "value": "2025"}, format="json")
+    assert response.status_code == 201, response.content
+    report = response.json()
+    assert report["status"] == "draft" and report["figures"]["basics"]["appeals"]["total"] == 3
+    url = f"/api/v1/analysis/reports/{report['id']}/"
+    # a leader sees no draft
+    leader = APIClient()
+    leader.force_authenticate(leader_user)
+    assert leader.get(url).status_code == 404
+    assert leader.post("/api/v1/analysis/reports/", {"kind": "year", "value": "2025"}, format="json").status_code == 403
+    # publishing without next steps is refused; with them it is version 1
+    assert api.post(f"{url}publish/", {}, format="json").status_code == 400
+    assert api.patch(url, {"next_steps": "持续推进。"}, format="json").status_code == 200
+    response = api.post(f"{url}publish/", {}, format="json")
+    assert response.status_code == 201 and response.json()["version"] == 1
+    # then it is frozen, and the leader reads it
+    assert api.patch(url, {"next_steps": "改"}, format="json").status_code == 409
+    assert leader.get(url).status_code == 200
+    assert [r["id"] for r in leader.get("/api/v1/analysis/reports/").json()["results"]] == [report["id"]]
+    # a malformed period is a 400
+    assert api.post("/api/v1/analysis/reports/", {"kind": "quarter", "value": "x"}, format="json").status_code == 400

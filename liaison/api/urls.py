@@ -10,6 +10,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts import api as account_views
 from analysis import api as analysis_views
+from analysis import report_api as analysis_report_views
 from appeals.api import views as appeal_views
 from audit import api as audit_views
 from evaluations.api import views as evaluation_views
@@ -42,6 +43,7 @@ router.register("jobs", job_views.JobKindViewSet, basename="job")
 router.register("job-runs", job_views.JobRunViewSet, basename="job-run")
 router.register("evaluations", evaluation_views.EvaluationViewSet, basename="evaluation")
 router.register("audit", audit_views.AuditEventViewSet, basename="audit-event")
+router.register("analysis/reports", analysis_report_views.AnalysisReportViewSet, basename="analysis-report")
 
 api_patterns = [
     path("auth/token/", account_views.ObtainTokenView.as_view(), name="token"),
