@@ -317,7 +317,7 @@ def _give_up(work_order: WorkOrder, head: Callback, now: datetime) -> None:
             body=_("The hotline's callback address did not accept %(count)d status change(s) for %(hours)s hours "
                    "(last error: %(error)s). Sending has stopped; send them again from the work order's page "
                    "once the hotline is reachable.")
-            % {"count": len(stuck), "hours": settings.HOTLINE_CALLBACK_GIVE_UP_HOURS,
+            % {"count": len(stuck), "hours": f"{settings.HOTLINE_CALLBACK_GIVE_UP_HOURS:g}",
                "error": head.last_error or "—"},
             url=reverse("hotline-work-order", args=[work_order.pk]),
             key=f"hotline-gave-up-{head.pk}",

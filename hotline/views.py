@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hotline import selectors, services
-from hotline.models import HotlineClient
+from hotline.models import CallbackState, HotlineClient
 from hotline.permissions import can_manage_hotline
 from liaison.web.common import paginate
 
@@ -34,7 +34,7 @@ def _home_context(request, *, new_key: str = "", new_client: HotlineClient | Non
         "new_client": new_client,
         "error": error,
         "name": name,
-        "give_up_hours": settings.HOTLINE_CALLBACK_GIVE_UP_HOURS,
+        "give_up_hours": f"{settings.HOTLINE_CALLBACK_GIVE_UP_HOURS:g}",
     }
 
 
@@ -81,10 +81,12 @@ def work_order_detail(request, pk: int):
     work_order = selectors.work_order_for_staff(viewer=request.user, pk=pk)
     if work_order is None:
         raise Http404
+    callbacks = list(work_order.callbacks.all())
     return render(request, "hotline/work_order.html", {
         "work_order": work_order,
-        "callbacks": list(work_order.callbacks.all()),
-        "give_up_hours": settings.HOTLINE_CALLBACK_GIVE_UP_HOURS,
+        "callbacks": callbacks,
+        "any_given_up": any(c.state == CallbackState.GAVE_UP for c in callbacks),
+        "give_up_hours": f"{settings.HOTLINE_CALLBACK_GIVE_UP_HOURS:g}",
     })
 
 
