@@ -85,6 +85,10 @@ SHARED = {
     "job_run": ("job-run-detail", "api:job-run-detail"),
     "cluster": ("analysis-cluster", "analysis-cluster-label", "analysis-cluster-countermeasure",
                 "analysis-cluster-policy", "api:analysis-cluster-detail"),
+    "analysis_report": ("analysis-report", "analysis-report-edit", "analysis-report-refresh",
+                        "analysis-report-publish", "analysis-report-new-version", "analysis-report-discard",
+                        "analysis-report-documents", "analysis-report-pdf", "analysis-report-docx",
+                        "api:analysis-report-detail", "api:analysis-report-publish"),
 }
 # Arguments that are not objects of the world.
 FIXED = {
@@ -118,6 +122,9 @@ api-import-enterprises            |        | 401   | 403   | 403   | 403   | 405
 api-redoc                         |        | login | 200   | 200   | 200   | 200   | 200   | 200
 api:analysis-cluster-detail       |        | 401   | 403   | 403   | 403   | 200   | 200   | 200
 api:analysis-cluster-list         |        | 401   | 403   | 403   | 403   | 200   | 200   | 200
+api:analysis-report-detail        |        | 401   | 403   | 403   | 403   | 200   | 200   | 200
+api:analysis-report-list          |        | 401   | 403   | 403   | 403   | 200   | 200   | 200
+api:analysis-report-publish       |        | 401   | 403   | 403   | 403   | 405   | 405   | 405
 api:api-root                      |        | 401   | 200   | 200   | 200   | 200   | 200   | 200
 api:appeal-assign                 | other  | 401   | 405   | 405   | 405   | 405   | 405   | 405
 api:appeal-assign                 | own    | 401   | 405   | 405   | 405   | 405   | 405   | 405
@@ -236,6 +243,17 @@ analysis-cluster                  |        | login | 403   | 403   | 403   | 200
 analysis-cluster-countermeasure   |        | login | 405   | 405   | 405   | 405   | 405   | 405
 analysis-cluster-label            |        | login | 405   | 405   | 405   | 405   | 405   | 405
 analysis-cluster-policy           |        | login | 405   | 405   | 405   | 405   | 405   | 405
+analysis-report                   |        | login | 403   | 403   | 403   | 200   | 200   | 200
+analysis-report-discard           |        | login | 405   | 405   | 405   | 405   | 405   | 405
+analysis-report-documents         |        | login | 403   | 403   | 403   | 200   | 200   | 200
+analysis-report-docx              |        | login | 403   | 403   | 403   | 202   | 202   | 202
+analysis-report-draft             |        | login | 405   | 405   | 405   | 405   | 405   | 405
+analysis-report-edit              |        | login | 405   | 405   | 405   | 405   | 405   | 405
+analysis-report-list              |        | login | 403   | 403   | 403   | 200   | 200   | 200
+analysis-report-new-version       |        | login | 405   | 405   | 405   | 405   | 405   | 405
+analysis-report-pdf               |        | login | 403   | 403   | 403   | 202   | 202   | 202
+analysis-report-publish           |        | login | 405   | 405   | 405   | 405   | 405   | 405
+analysis-report-refresh           |        | login | 405   | 405   | 405   | 405   | 405   | 405
 analysis-similar                  |        | login | 200   | 200   | 200   | 200   | 200   | 200
 appeal-action                     | other  | login | 404   | 404   | 404   | 403   | 403   | 403
 appeal-action                     | own    | login | 200   | 403   | 404   | 403   | 403   | 403
@@ -560,6 +578,9 @@ def test_the_leak_check_finds_what_task_force_staff_may_see(world, clients):
 
 POST_BODIES = {
     "analysis-cluster-label": {"label": "融资难"},
+    "analysis-report-draft": {"kind": "year", "value": "2026"},
+    "api:analysis-report-list": {"kind": "year", "value": "2026"},
+    "analysis-report-new-version": {},
     "api:visit-withdraw": {"reason": "误录"},
     "visit-withdraw": {"reason": "误录"},
     "api:assignment-end": {"reason": "岗位调整", "ended_on": "2026-06-30"},
@@ -583,6 +604,9 @@ POST_BODIES = {
 POST_TABLE = """
 url name                          | object | anon  | cadre | unit  | group | tf    | leader | admin
 analysis-cluster-label            |        | login | 403   | 403   | 403   | 302   | 403   | 302
+analysis-report-draft             |        | login | 403   | 403   | 403   | 302   | 403   | 302
+analysis-report-new-version       |        | login | 403   | 403   | 403   | 302   | 403   | 302
+api:analysis-report-list          |        | 401   | 403   | 403   | 403   | 201   | 403   | 201
 api:appeal-escalate               | other  | 401   | 404   | 404   | 404   | 403   | 403   | 403
 api:appeal-escalate               | own    | 401   | 200   | 403   | 404   | 403   | 403   | 403
 api:appeal-recategorise           | other  | 401   | 404   | 404   | 404   | 200   | 403   | 200

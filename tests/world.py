@@ -37,6 +37,19 @@ def _side(unit_name: str) -> dict[str, object]:
     }
 
 
+def _analysis_report():
+    """A published analysis report of 2026 (its figures are not what the permission checks look at)."""
+    from django.utils import timezone
+
+    from analysis.models import AnalysisReport, ReportStatus
+
+    return AnalysisReport.objects.create(
+        period_kind="year", period_start=date(2026, 1, 1), period_end=date(2026, 12, 31), title="2026年度总结分析报告",
+        status=ReportStatus.PUBLISHED, version=1, published_at=timezone.now(), computed_at=timezone.now(),
+        next_steps="持续推进。",
+    )
+
+
 def build_world() -> World:
     """Every role, two sides of the roster, and one row of each other kind the API lists."""
     from jobs.models import JobRun
@@ -87,6 +100,7 @@ def build_world() -> World:
         "proposal": matching_services.proposal_create(acting_user=users["taskforce"]),
         "bulletin": bulletin,
         "cluster": Cluster.objects.create(run=cluster_run, number=1, keywords=["融资", "贷款"], size=1, enterprises=1),
+        "analysis_report": _analysis_report(),
         "job_run": JobRun.objects.create(
             job="monthly_bulletin", period=date(2026, 6, 1), requested_by=users["taskforce"]
         ),
