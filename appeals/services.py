@@ -395,6 +395,42 @@ def appeal_raise_from_hotline(
     return appeal
 
 
+@transaction.atomic
+def appeal_raise_by_contact(
+    *,
+    raised_by: User,
+    enterprise: Enterprise,
+    category: AppealCategory,
+    title: str,
+    description: str,
+    contact_label: str,
+    urgency: str = Urgency.NORMAL,
+) -> Appeal:
+    """Register a problem the enterprise's own contact raised on its page (source "enterprise").
+
+    The contact is no user: the portal app has checked their card. The paired cadre gets it at the
+    individual tier; an enterprise without an active pairing goes to the task force for triage.
+    `raised_by` is the staff member who issued the contact's card; the timeline names the contact.
+    """
+    title = _require(title, _("Give the appeal a title."))
+    description = _require(description, _("Describe the problem."))
+    if not category.active:
+        raise ValidationError({"category": _("This category is no longer in use.")})
+    if urgency not in Urgency.values:
+        raise ValidationError({"urgency": _("Unknown urgency.")})
+    pairing = Assignment.objects.active().filter(enterprise=enterprise, cadre__active=True).select_related(
+        "cadre").first()
+    appeal = Appeal(enterprise=enterprise, cadre=pairing.cadre if pairing else None, raised_by=raised_by,
+                    source=Source.ENTERPRISE, category=category, title=title, description=description,
+                    urgency=urgency, version=0)
+    _start_step(appeal, tier=Tier.INDIVIDUAL if pairing else Tier.TASKFORCE, cadre=pairing.cadre if pairing else None)
+    appeal.full_clean(exclude=["version"])
+    appeal.save()
+    _record(appeal, EventKind.RAISED, actor=None, principal=None, before=None, comment=description[:500],
+            data={"source": Source.ENTERPRISE, "urgency": urgency, "visit": None}, actor_label=contact_label)
+    return appeal
+
+
 # --- Moves between tiers ----------------------------------------------------------------------
 
 
@@ -768,6 +804,18 @@ def feedback_link_submit(*, signed: str, verdict: str, comment: str = "") -> App
         principal=None,
         actor_label=_("%(contact)s (feedback link)") % {"contact": contact},
     )
+
+
+@transaction.atomic
+def appeal_feedback_by_contact(
+    *, appeal: Appeal | int, verdict: str, comment: str = "", contact_label: str, expected_version: int | None = None
+) -> Appeal:
+    """The enterprise's signed-in contact gives the verdict on its page (the portal app checked that the appeal
+    is their enterprise's); “unsatisfied” reopens the appeal."""
+    appeal = _lock(appeal, expected_version)
+    _authorize("feedback", appeal, None)
+    return _apply_feedback(appeal, verdict=verdict, comment=comment, actor=None, principal=None,
+                           actor_label=contact_label)
 
 
 # --- The clock --------------------------------------------------------------------------------

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "dashboard",
     "analysis",
     "hotline",
+    "portal",
     "demo",
 ]
 
@@ -246,6 +247,13 @@ HOTLINE_CALLBACK_MAX_BACKOFF_SECONDS = float(os.environ.get("HOTLINE_CALLBACK_MA
 HOTLINE_CALLBACK_GIVE_UP_HOURS = float(os.environ.get("HOTLINE_CALLBACK_GIVE_UP_HOURS", "24"))
 HOTLINE_CALLBACK_TIMEOUT_SECONDS = float(os.environ.get("HOTLINE_CALLBACK_TIMEOUT_SECONDS", "10"))
 OPEN311_DEFAULT_DAYS = int(os.environ.get("OPEN311_DEFAULT_DAYS", "90"))
+# Enterprise pages (portal/): a contact card is valid CONTACT_CARD_DAYS by default (at most
+# CONTACT_CARD_MAX_DAYS); an address that types CONTACT_CODE_FAILURE_LIMIT wrong codes is refused for
+# CONTACT_CODE_LOCKOUT_MINUTES.
+CONTACT_CARD_DAYS = int(os.environ.get("CONTACT_CARD_DAYS", "180"))
+CONTACT_CARD_MAX_DAYS = int(os.environ.get("CONTACT_CARD_MAX_DAYS", "366"))
+CONTACT_CODE_FAILURE_LIMIT = int(os.environ.get("CONTACT_CODE_FAILURE_LIMIT", "5"))
+CONTACT_CODE_LOCKOUT_MINUTES = int(os.environ.get("CONTACT_CODE_LOCKOUT_MINUTES", "30"))
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
 # The district's name, printed on the handbook's cover.
 DISTRICT_NAME = os.environ.get("DISTRICT_NAME", "")

@@ -38,6 +38,7 @@ urlpatterns = [
     path("", include("dashboard.urls")),
     path("", include("analysis.urls")),
     path("", include("hotline.urls")),
+    path("", include("portal.urls")),
     path("", include("liaison.web.urls")),
 ]
 

@@ -8,6 +8,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ABOVE_THE_CORE = {
     "appeals", "policies", "meetings", "reports", "evaluations", "matching", "jobs", "dashboard", "analysis", "demo",
     "hotline",
+    "portal",
     "bench",
 }
 # Where the core is put together with the rest: the settings and the URL roots of the pages and the

@@ -69,6 +69,7 @@ OBJECTS = {
     "api:notification-read": "notification",
     "api:dispatch-detail": "dispatch",
     "matching-replacement": "enterprise",
+    "contact-issue": "enterprise",
 }
 for _action in ("assign", "escalate", "feedback", "feedback-link", "out-of-scope", "press", "recategorise", "reopen",
                 "resolve", "resume", "return", "suspend", "withdraw"):
@@ -188,6 +189,10 @@ api:delivery-progress             | own    | 401   | 405   | 405   | 405   | 405
 api:dispatch-detail               | other  | 401   | 403   | 404   | 404   | 200   | 200   | 200
 api:dispatch-detail               | own    | 401   | 403   | 200   | 404   | 200   | 200   | 200
 api:dispatch-list                 |        | 401   | 403   | 200   | 200   | 200   | 200   | 200
+api:enterprise-contact-detail     |        | 401   | 404   | 404   | 404   | 404   | 404   | 404
+api:enterprise-contact-list       |        | 401   | 200   | 200   | 200   | 200   | 200   | 200
+api:enterprise-contact-reissue    |        | 401   | 405   | 405   | 405   | 405   | 405   | 405
+api:enterprise-contact-revoke     |        | 401   | 405   | 405   | 405   | 405   | 405   | 405
 api:enterprise-detail             | other  | 401   | 404   | 404   | 404   | 200   | 200   | 200
 api:enterprise-detail             | own    | 401   | 200   | 200   | 404   | 200   | 200   | 200
 api:enterprise-eligible-policies  | other  | 401   | 404   | 404   | 404   | 200   | 200   | 200
@@ -284,6 +289,11 @@ cadre-edit                        | own    | login | 403   | 403   | 403   | 200
 calendar                          |        | login | 403   | 403   | 403   | 200   | 200   | 200
 calendar-day-delete               |        | login | 405   | 405   | 405   | 405   | 405   | 405
 calendar-year-publish             |        | login | 405   | 405   | 405   | 405   | 405   | 405
+contact-card                      |        | login | 404   | 404   | 404   | 404   | 404   | 404
+contact-issue                     | other  | login | 404   | 404   | 404   | 200   | 403   | 200
+contact-issue                     | own    | login | 200   | 200   | 404   | 200   | 403   | 200
+contact-reissue                   |        | login | 405   | 405   | 405   | 405   | 405   | 405
+contact-revoke                    |        | login | 405   | 405   | 405   | 405   | 405   | 405
 countermeasure-status             |        | login | 405   | 405   | 405   | 405   | 405   | 405
 dashboard                         |        | login | 403   | 403   | 403   | 200   | 200   | 200
 delivery-update                   | other  | login | 405   | 405   | 405   | 405   | 405   | 405
@@ -369,6 +379,14 @@ policy-public                     |        | 200   | 200   | 200   | 200   | 200
 policy-qr-png                     |        | 200   | 200   | 200   | 200   | 200   | 200   | 200
 policy-qr-svg                     |        | 200   | 200   | 200   | 200   | 200   | 200   | 200
 policy-scans                      |        | login | 403   | 403   | 403   | 200   | 200   | 200
+portal-appeal                     |        | 302   | 302   | 302   | 302   | 302   | 302   | 302
+portal-appeal-new                 |        | 302   | 302   | 302   | 302   | 302   | 302   | 302
+portal-appeal-verdict             |        | 302   | 302   | 302   | 302   | 302   | 302   | 302
+portal-home                       |        | 302   | 302   | 302   | 302   | 302   | 302   | 302
+portal-link                       |        | 404   | 404   | 404   | 404   | 404   | 404   | 404
+portal-login                      |        | 200   | 200   | 200   | 200   | 200   | 200   | 200
+portal-logout                     |        | 405   | 405   | 405   | 405   | 405   | 405   | 405
+portal-policies                   |        | 302   | 302   | 302   | 302   | 302   | 302   | 302
 roster                            |        | login | 403   | 200   | 200   | 200   | 200   | 200
 roster-pair                       |        | login | 403   | 403   | 403   | 302   | 403   | 302
 schema                            |        | 401   | 200   | 200   | 200   | 200   | 200   | 200
@@ -599,6 +617,8 @@ POST_BODIES = {
     "hotline-client-create": {"name": "市12345平台"},
     "api:hotline-work-order-list": {"external_id": "GD1", "enterprise_credit_code": "91210203000000001X",
                                     "title": "积水", "description": "道路积水"},
+    "contact-issue": {"name": "王经理", "days": 30},
+    "api:enterprise-contact-list": lambda: {"enterprise": _own_enterprise_id(), "name": "王经理"},
 }
 
 POST_TABLE = """
@@ -614,6 +634,7 @@ api:appeal-recategorise           | own    | 401   | 403   | 200   | 404   | 200
 api:assignment-end                | other  | 401   | 403   | 403   | 403   | 200   | 403   | 200
 api:assignment-end                | own    | 401   | 403   | 403   | 403   | 200   | 403   | 200
 api:bulletin-publish              |        | 401   | 403   | 403   | 403   | 201   | 403   | 201
+api:enterprise-contact-list       |        | 401   | 201   | 201   | 404   | 201   | 403   | 201
 api:evaluation-run                |        | 401   | 403   | 403   | 403   | 201   | 403   | 201
 api:hotline-work-order-list       |        | 401   | 401   | 401   | 401   | 401   | 401   | 401
 api:matching-proposal-accept      |        | 401   | 403   | 403   | 403   | 200   | 403   | 200
@@ -624,6 +645,8 @@ api:visit-withdraw                | own    | 401   | 204   | 403   | 404   | 204
 assignment-end                    | other  | login | 403   | 403   | 403   | 302   | 403   | 302
 assignment-end                    | own    | login | 403   | 403   | 403   | 302   | 403   | 302
 bulletin-documents                |        | login | 403   | 403   | 403   | 302   | 403   | 302
+contact-issue                     | other  | login | 404   | 404   | 404   | 302   | 403   | 302
+contact-issue                     | own    | login | 302   | 302   | 404   | 302   | 403   | 302
 hotline-client-create             |        | login | 403   | 403   | 403   | 200   | 403   | 200
 policy-handbook-render            |        | login | 403   | 403   | 403   | 302   | 403   | 302
 roster-pair                       |        | login | 403   | 403   | 403   | 302   | 403   | 302
@@ -631,6 +654,12 @@ visit-withdraw                    | other  | login | 404   | 404   | 404   | 302
 visit-withdraw                    | own    | login | 302   | 403   | 404   | 302   | 403   | 302
 """
 POSTED = parse(POST_TABLE)
+
+
+def _own_enterprise_id() -> int:
+    from enterprises.models import Enterprise
+
+    return Enterprise.objects.filter(assignments__cadre__unit__name="本单位").values_list("pk", flat=True)[0]
 
 
 def _another_category_id() -> int:

@@ -20,6 +20,7 @@ from liaison.api import views
 from matching.api import views as matching_views
 from meetings.api import views as meeting_views
 from policies.api import views as policy_views
+from portal import api as portal_views
 from reports.api import views as report_views
 
 router = DefaultRouter()
@@ -44,6 +45,7 @@ router.register("job-runs", job_views.JobRunViewSet, basename="job-run")
 router.register("evaluations", evaluation_views.EvaluationViewSet, basename="evaluation")
 router.register("audit", audit_views.AuditEventViewSet, basename="audit-event")
 router.register("analysis/reports", analysis_report_views.AnalysisReportViewSet, basename="analysis-report")
+router.register("enterprise-contacts", portal_views.EnterpriseContactViewSet, basename="enterprise-contact")
 
 api_patterns = [
     path("auth/token/", account_views.ObtainTokenView.as_view(), name="token"),
