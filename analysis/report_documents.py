@@ -48,13 +48,22 @@ class Section:
     note: str
 
 
+def _day(value: str) -> str:
+    """An ISO date as an official document writes it: 2026年1月1日."""
+    try:
+        year, month, day = (int(part) for part in value.split("-"))
+    except (AttributeError, ValueError):
+        return value or ""
+    return f"{year}年{month}月{day}日"
+
+
 def _basics_text(figures: dict) -> list[str]:
     b = figures.get("basics", {})
     meetings, appeals, contact, deliveries = b.get("meetings", {}), b.get("appeals", {}), b.get("contact", {}), (
         b.get("deliveries", {}))
     period = figures.get("period", {})
     return [
-        f"统计期间为{period.get('start', '')}至{period.get('as_of', '')}。"
+        f"统计期间为{_day(period.get('start', ''))}至{_day(period.get('as_of', ''))}。"
         f"全区共有{_n(b.get('cadres_paired'))}名领导干部"
         f"与企业建立一对一结对关系，期间应联系服务企业{_n(contact.get('due'))}户次，已联系{_n(contact.get('contacted'))}户次，"
         f"月度联系率{_pct(contact.get('rate'))}；登记走访{_n(b.get('visits'))}次。",
@@ -70,14 +79,16 @@ def _basics_text(figures: dict) -> list[str]:
 
 
 def _top(rows: list[dict], n: int = 3) -> str:
-    return "、".join(f"{row['name']}（{row['total']}件）" for row in rows[:n] if row["total"]) or "无"
+    named = [row for row in rows if row["total"] and row["name"] != "—"][:n]
+    return "、".join(f"{row['name']}（{row['total']}件）" for row in named) or "—"
 
 
 def _problems_text(figures: dict) -> list[str]:
     p = figures.get("problems", {})
+    streets = _top(p.get("by_street", []))
     paragraphs = [
         f"从问题类别看，企业诉求主要集中在{_top(p.get('by_category', []))}；从行业看，诉求较多的是"
-        f"{_top(p.get('by_industry', []))}；从街道看，诉求较多的是{_top(p.get('by_street', []))}。",
+        f"{_top(p.get('by_industry', []))}" + (f"；从街道看，诉求较多的是{streets}。" if streets != "—" else "。"),
     ]
     clusters = p.get("clusters", [])
     if clusters:
@@ -137,8 +148,8 @@ class Bars:
 
 
 def chart_data(report: AnalysisReport) -> list[Bars]:
-    """图1: appeals by category (share of all raised); 图2: the hot clusters by enterprises (share of
-    the enterprises of the largest)."""
+    """图1: appeals by category (share of all raised); 图2: the share of each hot cluster's appeals
+    resolved, with the enterprises it concerns."""
     problems = (report.figures or {}).get("problems", {})
     categories = problems.get("by_category", [])[:CHART_BARS]
     total = sum(row["total"] for row in problems.get("by_category", [])) or 0
@@ -146,16 +157,16 @@ def chart_data(report: AnalysisReport) -> list[Bars]:
                    [(row["name"], row["total"] / total if total else None, f"{row['total']}件") for row in categories])]
     clusters = problems.get("clusters", [])
     if clusters:
-        widest = max(c["enterprises"] for c in clusters) or 1
-        result.append(Bars("图2  热点问题涉及企业数",
-                           [(c["label"], c["enterprises"] / widest, f"{c['enterprises']}家") for c in clusters]))
+        result.append(Bars("图2  热点问题办结比例（括注涉及企业数）",
+                           [(c["label"], c.get("resolved_share"), f"（{c['enterprises']}家）") for c in clusters]))
     return result
 
 
-def chart_svgs(report: AnalysisReport) -> list:
-    """The same charts for the page, drawn as the bulletin's are."""
+def chart_svgs(report: AnalysisReport) -> list[tuple[str, str]]:
+    """The same charts for the page (title, SVG), drawn as the bulletin's are."""
     return [
-        svg_charts.bar_chart([svg_charts.Bar(label, value, note) for label, value, note in bars.rows], title=bars.title)
+        (bars.title, svg_charts.bar_chart([svg_charts.Bar(label, value, note) for label, value, note in bars.rows],
+                                          title=bars.title))
         for bars in chart_data(report)
     ]
 

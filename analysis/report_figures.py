@@ -150,7 +150,7 @@ def basics(period: Period) -> dict:
     meetings = _meetings(period)
     return {
         "cadres_paired": paired,
-        "contact": {"due": due, "contacted": contacted, "rate": due and contacted / due or None},
+        "contact": {"due": due, "contacted": contacted, "rate": contacted / due if due else None},
         "visits": Visit.objects.filter(date__gte=period.start, date__lte=period.as_of).count(),
         "meetings": meetings,
         "leaders": meetings["district_leaders"] + meetings["division_leaders"],
@@ -194,6 +194,20 @@ def _case(member) -> dict:
     }
 
 
+def _distinct_cases(members) -> list[dict]:
+    """The first CASES_PER_CLUSTER representatives with different titles (several enterprises often
+    raise the same problem in the same words)."""
+    cases, titles = [], set()
+    for member in members:
+        case = _case(member)
+        if case["title"] not in titles:
+            titles.add(case["title"])
+            cases.append(case)
+        if len(cases) == CASES_PER_CLUSTER:
+            break
+    return cases
+
+
 def hot_clusters(period: Period) -> dict:
     """The period's clusters with the most enterprises, with representative cases."""
     from analysis.selectors import clusters_of, representatives
@@ -215,7 +229,7 @@ def hot_clusters(period: Period) -> dict:
             "countermeasures": cluster.countermeasure_count,
             "policies": cluster.policy_count,
             "policy_gap": cluster.policy_gap,
-            "cases": [_case(member) for member in representatives(cluster, limit=CASES_PER_CLUSTER)],
+            "cases": _distinct_cases(representatives(cluster, limit=CASES_PER_CLUSTER * 4)),
         })
     return {
         "run": {"id": run.pk, "start": run.period_start.isoformat(), "end": run.period_end.isoformat(),

@@ -71,6 +71,8 @@ SHARED_KEYS = {
     "matching/proposals": "proposal",
     "bulletins": "bulletin",
     "job-runs": "job_run",
+    "analysis/clusters": "cluster",
+    "analysis/reports": "analysis_report",
 }
 
 
