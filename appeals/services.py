@@ -357,15 +357,15 @@ def appeal_raise_from_hotline(
 
     The hotline system is authenticated by its own client key (hotline/), so no one's permission is
     checked: the enterprise's active paired cadre gets it at the individual tier; an enterprise without
-    one goes to the task force for triage. The step's deadline is the tier's, or the hotline's own when
-    that comes first. `raised_by` is the client's own (inactive) account.
+    one (or whose cadre has no login) goes to the task force for triage. The step's deadline is the
+    tier's, or the hotline's own when that comes first. `raised_by` is the client's own (inactive) account.
     """
     title = _require(title, _("Give the appeal a title."))
     description = _require(description, _("Describe the problem."))
     if not category.active:
         raise ValidationError({"category": _("This category is no longer in use.")})
     pairing = Assignment.objects.active().filter(enterprise=enterprise, cadre__active=True).select_related(
-        "cadre").first()
+        "cadre__user").first()
     appeal = Appeal(
         enterprise=enterprise,
         cadre=pairing.cadre if pairing else None,
@@ -376,10 +376,12 @@ def appeal_raise_from_hotline(
         description=description,
         version=0,
     )
-    tier = Tier.INDIVIDUAL if pairing else Tier.TASKFORCE
+    # A cadre who cannot sign in could not act on it: the task force triages it then.
+    reachable = pairing is not None and pairing.cadre.user is not None and pairing.cadre.user.is_active
+    tier = Tier.INDIVIDUAL if reachable else Tier.TASKFORCE
     default = step_deadline(tier)
     given = hotline_deadline if hotline_deadline and today() < hotline_deadline < default else None
-    _start_step(appeal, tier=tier, cadre=pairing.cadre if pairing else None, deadline=given)
+    _start_step(appeal, tier=tier, cadre=pairing.cadre if reachable else None, deadline=given)
     appeal.full_clean(exclude=["version"])
     appeal.save()
     _record(

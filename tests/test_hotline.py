@@ -63,6 +63,17 @@ def test_a_work_order_for_an_unpaired_enterprise_goes_to_task_force_triage(hotli
     assert appeal.category.code == "other"
 
 
+def test_a_work_order_whose_cadre_cannot_sign_in_goes_to_the_task_force(hotline, clock):
+    # given an enterprise paired with a cadre without a login
+    clock.set(date(2026, 6, 3))
+    pairing = factories.make_assignment(cadre=factories.make_cadre(with_user=False))
+    # when the hotline posts a work order for it
+    api_for(hotline[1]).post(URL, order(pairing.enterprise), format="json")
+    # then the task force triages it; the appeal still counts for the cadre
+    appeal = Appeal.objects.get()
+    assert appeal.awaiting_triage and appeal.cadre_id == pairing.cadre_id
+
+
 def test_the_hotline_deadline_shortens_the_step_when_it_comes_first(hotline, clock):
     # given a paired enterprise and a hotline deadline two days off (the tier gives five working days)
     clock.set(date(2026, 6, 3))
