@@ -315,6 +315,19 @@ JOBS: dict[str, Job] = {
             today_only=True,
         ),
         Job(
+            key="policy_push",
+            label=gettext_lazy("Policy push"),
+            description=gettext_lazy(
+                "Find the enterprises newly eligible for the policies published or whose rules changed, record "
+                "a push for each and tell their cadres (one notification per cadre). Starts by itself; started "
+                "from here with nothing asked for, it looks again at every policy in force. Runs for today only."
+            ),
+            period_kind=PeriodKind.DAY,
+            function="outreach.services.policy_push_run",
+            period_kwarg="day",
+            today_only=True,
+        ),
+        Job(
             key="policy_expiry",
             label=gettext_lazy("Policy expiry"),
             description=gettext_lazy("Published policies whose end date is before the day become expired."),
@@ -348,6 +361,7 @@ RESULT_LABELS = {
     "revision": gettext_lazy("Catalogue version"),
     "rendered": gettext_lazy("PDFs rendered"),
     "policies": gettext_lazy("Policies"),
+    "pushed": gettext_lazy("Enterprises pushed"),
 }
 
 

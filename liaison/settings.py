@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "analysis",
     "hotline",
     "portal",
+    "outreach",
     "demo",
 ]
 
@@ -254,6 +255,9 @@ CONTACT_CARD_DAYS = int(os.environ.get("CONTACT_CARD_DAYS", "180"))
 CONTACT_CARD_MAX_DAYS = int(os.environ.get("CONTACT_CARD_MAX_DAYS", "366"))
 CONTACT_CODE_FAILURE_LIMIT = int(os.environ.get("CONTACT_CODE_FAILURE_LIMIT", "5"))
 CONTACT_CODE_LOCKOUT_MINUTES = int(os.environ.get("CONTACT_CODE_LOCKOUT_MINUTES", "30"))
+# Policy push (outreach/): an eligible enterprise pushed to its cadre and not told within this many
+# working days puts the policy on the weekly dispatch sheet of the cadre's unit.
+POLICY_PUSH_TELL_WITHIN_WORKDAYS = int(os.environ.get("POLICY_PUSH_TELL_WITHIN_WORKDAYS", "5"))
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
 # The district's name, printed on the handbook's cover.
 DISTRICT_NAME = os.environ.get("DISTRICT_NAME", "")

@@ -39,6 +39,7 @@ urlpatterns = [
     path("", include("analysis.urls")),
     path("", include("hotline.urls")),
     path("", include("portal.urls")),
+    path("", include("outreach.urls")),
     path("", include("liaison.web.urls")),
 ]
 

@@ -9,6 +9,7 @@ ABOVE_THE_CORE = {
     "appeals", "policies", "meetings", "reports", "evaluations", "matching", "jobs", "dashboard", "analysis", "demo",
     "hotline",
     "portal",
+    "outreach",
     "bench",
 }
 # Where the core is put together with the rest: the settings and the URL roots of the pages and the

@@ -91,6 +91,9 @@ SHARED = {
                         "analysis-report-documents", "analysis-report-pdf", "analysis-report-docx",
                         "api:analysis-report-detail", "api:analysis-report-publish"),
 }
+OBJECTS.update({"outreach-unit": "unit", "api:outreach-unit-funnel": "unit", "outreach-push-told": "push",
+                "outreach-push-applied": "push", "outreach-push-open": "push", "api:outreach-push-told": "push"})
+SHARED["policy"] += ("outreach-policy", "api:outreach-policy-funnel")
 # Arguments that are not objects of the world.
 FIXED = {
     "import-template": {"kind": "enterprises"},
@@ -222,6 +225,12 @@ api:notification-list             |        | 401   | 200   | 200   | 200   | 200
 api:notification-read             | other  | 401   | 405   | 405   | 405   | 405   | 405   | 405
 api:notification-read             | own    | 401   | 405   | 405   | 405   | 405   | 405   | 405
 api:notification-read-all         |        | 401   | 405   | 405   | 405   | 405   | 405   | 405
+api:outreach-policy-funnel        |        | 401   | 403   | 403   | 403   | 200   | 200   | 200
+api:outreach-push-list            |        | 401   | 200   | 403   | 403   | 403   | 403   | 403
+api:outreach-push-told            | other  | 401   | 405   | 405   | 405   | 405   | 405   | 405
+api:outreach-push-told            | own    | 401   | 405   | 405   | 405   | 405   | 405   | 405
+api:outreach-unit-funnel          | other  | 401   | 404   | 404   | 404   | 200   | 200   | 200
+api:outreach-unit-funnel          | own    | 401   | 404   | 200   | 404   | 200   | 200   | 200
 api:password-change               |        | 401   | 405   | 405   | 405   | 405   | 405   | 405
 api:policy-category-list          |        | 401   | 200   | 200   | 200   | 200   | 200   | 200
 api:policy-detail                 |        | 401   | 200   | 200   | 200   | 200   | 200   | 200
@@ -355,6 +364,17 @@ notification-list                 |        | login | 200   | 200   | 200   | 200
 open311-request                   |        | 401   | 401   | 401   | 401   | 401   | 401   | 401
 open311-requests                  |        | 401   | 401   | 401   | 401   | 401   | 401   | 401
 open311-services                  |        | 200   | 200   | 200   | 200   | 200   | 200   | 200
+outreach                          |        | login | 403   | 302   | 302   | 200   | 200   | 200
+outreach-mine                     |        | login | 200   | 403   | 403   | 403   | 403   | 403
+outreach-policy                   |        | login | 403   | 403   | 403   | 200   | 200   | 200
+outreach-push-applied             | other  | login | 405   | 405   | 405   | 405   | 405   | 405
+outreach-push-applied             | own    | login | 405   | 405   | 405   | 405   | 405   | 405
+outreach-push-open                | other  | login | 404   | 404   | 404   | 302   | 404   | 302
+outreach-push-open                | own    | login | 302   | 404   | 404   | 302   | 404   | 302
+outreach-push-told                | other  | login | 405   | 405   | 405   | 405   | 405   | 405
+outreach-push-told                | own    | login | 405   | 405   | 405   | 405   | 405   | 405
+outreach-unit                     | other  | login | 404   | 404   | 404   | 200   | 200   | 200
+outreach-unit                     | own    | login | 404   | 200   | 404   | 200   | 200   | 200
 password_change                   |        | login | 200   | 200   | 200   | 200   | 200   | 200
 password_change_done              |        | login | 200   | 200   | 200   | 200   | 200   | 200
 picker-cadres                     |        | login | 200   | 200   | 200   | 200   | 200   | 200
@@ -620,6 +640,7 @@ POST_BODIES = {
     "contact-issue": {"name": "王经理", "days": 30},
     "api:enterprise-contact-list": lambda: {"enterprise": _own_enterprise_id(), "name": "王经理"},
 }
+POST_BODIES.update({"outreach-push-told": {}, "api:outreach-push-told": {}})
 
 POST_TABLE = """
 url name                          | object | anon  | cadre | unit  | group | tf    | leader | admin
@@ -639,6 +660,8 @@ api:evaluation-run                |        | 401   | 403   | 403   | 403   | 201
 api:hotline-work-order-list       |        | 401   | 401   | 401   | 401   | 401   | 401   | 401
 api:matching-proposal-accept      |        | 401   | 403   | 403   | 403   | 200   | 403   | 200
 api:meeting-withdraw              |        | 401   | 403   | 403   | 403   | 204   | 403   | 204
+api:outreach-push-told            | other  | 401   | 404   | 404   | 404   | 200   | 404   | 200
+api:outreach-push-told            | own    | 401   | 200   | 404   | 404   | 200   | 404   | 200
 api:policy-generate-deliveries    |        | 401   | 403   | 403   | 403   | 400   | 403   | 400
 api:visit-withdraw                | other  | 401   | 404   | 404   | 404   | 204   | 403   | 204
 api:visit-withdraw                | own    | 401   | 204   | 403   | 404   | 204   | 403   | 204
@@ -648,6 +671,8 @@ bulletin-documents                |        | login | 403   | 403   | 403   | 302
 contact-issue                     | other  | login | 404   | 404   | 404   | 302   | 403   | 302
 contact-issue                     | own    | login | 302   | 302   | 404   | 302   | 403   | 302
 hotline-client-create             |        | login | 403   | 403   | 403   | 200   | 403   | 200
+outreach-push-told                | other  | login | 404   | 404   | 404   | 302   | 404   | 302
+outreach-push-told                | own    | login | 302   | 404   | 404   | 302   | 404   | 302
 policy-handbook-render            |        | login | 403   | 403   | 403   | 302   | 403   | 302
 roster-pair                       |        | login | 403   | 403   | 403   | 302   | 403   | 302
 visit-withdraw                    | other  | login | 404   | 404   | 404   | 302   | 403   | 302

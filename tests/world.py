@@ -52,9 +52,12 @@ def _analysis_report():
 
 def build_world() -> World:
     """Every role, two sides of the roster, and one row of each other kind the API lists."""
+    from django.utils import timezone
+
     from jobs.models import JobRun
     from matching import services as matching_services
     from meetings.models import Meeting
+    from outreach.models import PolicyPush
     from policies.models import Delivery, Policy, PolicyCategory, PolicyStatus
     from reports import bulletins
     from reports.models import Dispatch
@@ -82,6 +85,10 @@ def build_world() -> World:
     for side in (own, other):
         side["delivery"] = Delivery.objects.create(
             policy=policy, enterprise=side["enterprise"], cadre=side["cadre"]
+        )
+        side["push"] = PolicyPush.objects.create(
+            policy=policy, enterprise=side["enterprise"], cadre=side["cadre"], unit=side["unit"],
+            pushed_at=timezone.now(),
         )
         side["notification"] = Notification.objects.create(
             user=side["cadre"].user, kind="test", title="提醒", dedupe_key=f"world-{side['cadre'].pk}"

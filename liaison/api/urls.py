@@ -69,6 +69,7 @@ api_patterns = [
     path("hotline/work-orders/", hotline_views.WorkOrderCreateView.as_view(), name="hotline-work-order-list"),
     path("hotline/work-orders/<str:external_id>/", hotline_views.WorkOrderDetailView.as_view(),
          name="hotline-work-order-detail"),
+    path("", include("outreach.api.urls")),
     *router.urls,
 ]
 
