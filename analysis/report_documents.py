@@ -18,7 +18,6 @@ from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
 from analysis.models import AnalysisReport
-from reports import charts as svg_charts
 
 NUMERALS = "一二三四五六七八九十"
 CHART_BARS = 10
@@ -118,6 +117,13 @@ def _measures_text(figures: dict) -> list[str]:
     ]
 
 
+def countermeasures_note(figures: dict) -> str:
+    """Under table 3 when it lists only the first rows."""
+    countermeasures = figures.get("measures", {}).get("countermeasures", {})
+    listed, total = len(countermeasures.get("rows", [])), countermeasures.get("total", 0)
+    return f"注：期间共提出对策建议{total}条，表中列出前{listed}条。" if total > listed else ""
+
+
 def sections(report: AnalysisReport) -> list[Section]:
     """The four sections: their prose from the frozen figures, and the staff's commentary."""
     figures = report.figures or {}
@@ -144,31 +150,34 @@ def issued_on(report: AnalysisReport) -> str:
 @dataclass
 class Bars:
     title: str
-    rows: list[tuple[str, float | None, str]]  # label, share 0..1, note
+    rows: list[tuple[str, float | None, str]]  # label, bar length 0..1, the value written beside it
+    shares: bool = True  # the lengths are shares (a percent axis); else counts scaled to the longest
 
 
 def chart_data(report: AnalysisReport) -> list[Bars]:
-    """图1: appeals by category (share of all raised); 图2: the share of each hot cluster's appeals
-    resolved, with the enterprises it concerns."""
+    """图1: appeals by category (share of all raised); 图2: the enterprises each hot cluster concerns."""
     problems = (report.figures or {}).get("problems", {})
     categories = problems.get("by_category", [])[:CHART_BARS]
     total = sum(row["total"] for row in problems.get("by_category", [])) or 0
     result = [Bars("图1  企业诉求按类别分布（占全部诉求比例）",
-                   [(row["name"], row["total"] / total if total else None, f"{row['total']}件") for row in categories])]
+                   [(row["name"], row["total"] / total if total else None,
+                     f"{_pct(row['total'] / total if total else None)}  {row['total']}件") for row in categories])]
     clusters = problems.get("clusters", [])
     if clusters:
-        result.append(Bars("图2  热点问题办结比例（括注涉及企业数）",
-                           [(c["label"], c.get("resolved_share"), f"（{c['enterprises']}家）") for c in clusters]))
+        widest = max(c["enterprises"] for c in clusters) or 1
+        result.append(Bars("图2  热点问题涉及企业数",
+                           [(c["label"], c["enterprises"] / widest, f"{c['enterprises']}家") for c in clusters],
+                           shares=False))
     return result
 
 
-def chart_svgs(report: AnalysisReport) -> list[tuple[str, str]]:
-    """The same charts for the page (title, SVG), drawn as the bulletin's are."""
-    return [
-        (bars.title, svg_charts.bar_chart([svg_charts.Bar(label, value, note) for label, value, note in bars.rows],
-                                          title=bars.title))
-        for bars in chart_data(report)
-    ]
+def chart_images(report: AnalysisReport) -> list[tuple[str, str]]:
+    """The charts for the page, as the documents have them: (title, PNG data URI)."""
+    return [(bars.title, _data_uri(png)) for bars, png in zip(chart_data(report), chart_pngs(report), strict=True)]
+
+
+def _data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 @cache
@@ -202,17 +211,18 @@ def _fit(draw: ImageDraw.ImageDraw, text: str, font, width: int) -> str:
 
 def chart_png(bars: Bars, *, color=RED) -> bytes:
     """A horizontal bar chart as a PNG (2× scale for print)."""
-    width, row_h, top, bottom, label_w, value_w = 1600, 64, 110, 40, 420, 200
+    width, row_h, top, bottom, label_w, value_w = 1600, 64, 110 if bars.shares else 90, 40, 420, 260
     plot_x, plot_w = label_w + 24, width - label_w - 24 - value_w
     height = top + row_h * max(len(bars.rows), 1) + bottom
     image = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(image)
     title_font, font, small = _font(38, bold=True), _font(30), _font(26)
     draw.text((width / 2, 24), bars.title, font=title_font, fill=INK, anchor="mt")
-    for tick in (0, 0.25, 0.5, 0.75, 1):
+    for tick in (0, 0.25, 0.5, 0.75, 1) if bars.shares else (0,):
         x = plot_x + plot_w * tick
         draw.line([(x, top - 12), (x, height - bottom)], fill=GREY, width=2)
-        draw.text((x, top - 16), f"{int(tick * 100)}%", font=small, fill=MUTED, anchor="mb")
+        if bars.shares:
+            draw.text((x, top - 16), f"{int(tick * 100)}%", font=small, fill=MUTED, anchor="mb")
     for index, (label, value, note) in enumerate(bars.rows):
         y = top + index * row_h
         mid = y + row_h / 2
@@ -221,7 +231,7 @@ def chart_png(bars: Bars, *, color=RED) -> bytes:
             draw.rectangle([plot_x, y + 12, plot_x + plot_w, y + row_h - 12], outline=GREY, width=2)
         else:
             draw.rectangle([plot_x, y + 12, plot_x + max(plot_w * min(value, 1.0), 3), y + row_h - 12], fill=color)
-        draw.text((plot_x + plot_w + 16, mid), f"{_pct(value)} {note}", font=small, fill=INK, anchor="lm")
+        draw.text((plot_x + plot_w + 16, mid), note, font=small, fill=INK, anchor="lm")
     if not bars.rows:
         draw.text((width / 2, top + row_h / 2), "无数据", font=font, fill=MUTED, anchor="mm")
     output = io.BytesIO()
@@ -246,6 +256,7 @@ def _context(report: AnalysisReport) -> dict:
         "next_steps": paragraphs_of(report.next_steps),
         "issuer": report_issuer(),
         "issued_on": issued_on(report),
+        "countermeasures_note": countermeasures_note(report.figures or {}),
     }
 
 
@@ -253,7 +264,7 @@ def report_pdf(report: AnalysisReport) -> bytes:
     """The report as an A4 PDF in the official layout, with its charts (WeasyPrint, imported here)."""
     from weasyprint import HTML
 
-    images = ["data:image/png;base64," + base64.b64encode(png).decode("ascii") for png in chart_pngs(report)]
+    images = [_data_uri(png) for png in chart_pngs(report)]
     html = render_to_string("analysis/report_pdf.html", {**_context(report), "charts": images})
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
@@ -417,3 +428,6 @@ def _countermeasures_table(document, figures: dict) -> None:
     _table(document, ["序号", "对策建议", "提出会议", "状态"],
            [[str(i), r["text"], f"{r['meeting']}（{r['date']}）", r["status"]] for i, r in enumerate(rows, 1)],
            "表3  对策建议及落实情况")
+    note = countermeasures_note(figures)
+    if note:
+        _body(document, note, indent=False)

@@ -130,7 +130,7 @@ def _detail_page(request, report: AnalysisReport, *, text_form=None, publish_for
             "report": report,
             "figures": report.figures or {},
             "sections": report_documents.sections(report),
-            "charts": report_documents.chart_svgs(report),
+            "charts": report_documents.chart_images(report),
             "issuer": reports.report_issuer(),
             "issued_on": report_documents.issued_on(report),
             "versions": versions if can_write_reports(user) else published,

@@ -45,6 +45,7 @@ from django.utils import timezone, translation
 from simple_history.models import HistoricalRecords
 
 from appeals.models import Appeal, AppealCategory, Source
+from demo.analysis_reports import demo_reports_build, demo_reports_delete
 from demo.appeals import OPENINGS, TOPICS, demo_appeals_of
 from demo.district import DEFAULT_SEED, Reporter, build_plan
 from enterprises.models import Enterprise, Ownership
@@ -1153,8 +1154,8 @@ def _build_evaluations(today: date, reporter: Reporter) -> Counter:
 
 
 def demo_oversight_build(*, seed: int, reporter: Reporter | None = None) -> Counter:
-    """Add the meetings, bulletins, this week's dispatch and the evaluation the demo lacks; returns what
-    was created (empty when everything was there)."""
+    """Add the meetings, bulletins, this week's dispatch, the evaluation and the analysis reports the demo
+    lacks; returns what was created (empty when everything was there)."""
     reporter = reporter or Reporter()
     today = local_today()
     made: Counter = Counter()
@@ -1163,6 +1164,7 @@ def demo_oversight_build(*, seed: int, reporter: Reporter | None = None) -> Coun
         ("Bulletins", lambda: _build_bulletins(today, reporter)),
         ("Dispatch", lambda: _build_dispatch(today, reporter)),
         ("Evaluation", lambda: _build_evaluations(today, reporter)),
+        ("Analysis reports", lambda: demo_reports_build(today=today, reporter=reporter)),
     )
     with translation.override(settings.LANGUAGE_CODE):  # notification titles as a zh-hans user reads them
         for name, stage in stages:
@@ -1228,6 +1230,7 @@ def demo_oversight_delete(*, reporter: Reporter | None = None) -> Counter:
         )
         Bulletin.objects.filter(pk__in=bulletin_ids).delete()
         deleted["bulletins"] = len(bulletin_ids)
+        deleted["analysis reports"] = demo_reports_delete()
         # The runs the demo recorded for them (the jobs page would link to what is gone).
         deleted["job runs"] = JobRun.objects.filter(note=DEMO_RUN_NOTE).delete()[0]
         reporter.stage(
