@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from rest_framework.test import APIClient
@@ -45,10 +46,12 @@ def order(enterprise, external_id: str = "GD20260603001", **extra) -> dict:
 class Receiver:
     """A real HTTP server on 127.0.0.1 (an ephemeral port) that records each callback it is sent.
 
-    `fail_first` requests are answered 503 before it recovers; `always_fail` never recovers."""
+    `fail_first` requests are answered 503 before it recovers; `always_fail` never recovers; the first
+    request waits `delay_first` seconds before it is answered (a sender killed meanwhile)."""
 
-    def __init__(self, *, fail_first: int = 0, always_fail: bool = False):
-        self.fail_first, self.always_fail = fail_first, always_fail
+    def __init__(self, *, fail_first: int = 0, always_fail: bool = False, delay_first: float = 0):
+        self.fail_first, self.always_fail, self.delay_first = fail_first, always_fail, delay_first
+        self.arrivals = 0
         self.received: list[dict] = []  # every request: headers, body, the answer given
         self.lock = threading.Lock()
         receiver = self
@@ -57,13 +60,21 @@ class Receiver:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 with receiver.lock:
+                    receiver.arrivals += 1
+                    first = receiver.arrivals == 1
+                if first and receiver.delay_first:
+                    time.sleep(receiver.delay_first)
+                with receiver.lock:
                     failing = receiver.always_fail or len(receiver.received) < receiver.fail_first
                     code = 503 if failing else 200
                     receiver.received.append({"headers": dict(self.headers), "body": body, "code": code})
-                self.send_response(code)
-                self.send_header("Content-Type", "text/plain")
-                self.end_headers()
-                self.wfile.write(b"busy" if failing else b"ok")
+                try:
+                    self.send_response(code)
+                    self.send_header("Content-Type", "text/plain")
+                    self.end_headers()
+                    self.wfile.write(b"busy" if failing else b"ok")
+                except OSError:  # the sender is gone
+                    pass
 
             def log_message(self, *args):
                 pass

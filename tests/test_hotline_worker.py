@@ -116,3 +116,29 @@ def test_changes_left_behind_by_a_lost_message_are_sent_by_the_sweep(start_worke
         wait_for(lambda: len(receiver.delivered()) >= 2, worker, what="the sweep's deliveries")
     # then both went out, in order
     assert [b["status"] for b in receiver.delivered()] == ["handling", "withdrawn"]
+
+
+def test_a_worker_killed_while_posting_leaves_the_change_to_be_sent_again(start_worker):
+    # given a receiver that takes its time over the first request, and a worker sending to it
+    _client, key = make_client()
+    pairing = factories.make_pairing_with_login()
+    with Receiver(delay_first=6) as receiver:
+        appeal_id = api_for(key).post(URL, order(pairing.enterprise, callback_url=receiver.url),
+                                      format="json").json()["appeal_id"]
+        first = start_worker(**FAST)
+        appeal_services.appeal_escalate(appeal=appeal_id, acting_user=pairing.cadre.user, reason="上报")
+        wait_for(lambda: receiver.arrivals >= 1, first, what="the first request")
+        # when the worker is killed in the middle of the POST (its transaction dies with it)
+        first.kill()
+        first.wait(timeout=20)
+        callback = Callback.objects.get()
+        assert (callback.state, callback.attempts) == (CallbackState.PENDING, 0)
+        # then a new worker's sweep sends the change again, and it is recorded delivered once
+        second = start_worker(queue=first.queue, **FAST)
+        tasks.hotline_callback_sweep.delay()
+        wait_for(lambda: Callback.objects.filter(state=CallbackState.DELIVERED).exists(), second, what="delivery")
+        time.sleep(6)  # the first request's late answer comes back to no one
+    callback.refresh_from_db()
+    assert callback.attempts == 1 and callback.attempt_log.count() == 1
+    # the receiver may have seen the change twice: both carry the same delivery id, to be taken once
+    assert {r["headers"]["X-Hotline-Delivery"] for r in receiver.received} == {f"{callback.work_order_id}-2"}
