@@ -145,8 +145,7 @@ def policy_funnel(*, policy: Policy) -> dict:
 
 def unit_funnel(*, unit: Unit) -> dict:
     """The funnel of one unit over every policy pushed to its cadres or in force: the unit's total and one
-    row per policy. Eligible is counted per policy in force (one query each: their number, not the data's,
-    bounds it)."""
+    row per policy, in a fixed number of queries."""
     pushes = PolicyPush.objects.filter(unit=unit)
     tallies = _tally(pushes, "policy_id")
     policies = list(
@@ -155,15 +154,17 @@ def unit_funnel(*, unit: Unit) -> dict:
                 effective_to__lt=timezone.localdate()))
         ).select_related("category").order_by("category__order", "title", "id")
     )
-    paired = Assignment.objects.active().filter(cadre__unit=unit)
+    # Every policy's eligible pairings of the unit in one statement: a filtered count per policy.
+    with_rules = [policy for policy in policies if policy.rule_groups.all()]
+    eligible = Assignment.objects.active().filter(cadre__unit=unit).aggregate(**{
+        f"p{policy.pk}": Count("id", filter=Q(enterprise_id__in=eligibility.eligible_enterprises(policy).values("pk")))
+        for policy in with_rules
+    }) if with_rules else {}
     rows = []
     total = Funnel()
     for policy in policies:
         counts = {k: v for k, v in tallies.get(policy.pk, {}).items() if k in STAGES}
-        eligible = 0
-        if policy.rule_groups.all():
-            eligible = paired.filter(enterprise_id__in=eligibility.eligible_enterprises(policy).values("pk")).count()
-        funnel = Funnel(eligible=eligible, **counts)
+        funnel = Funnel(eligible=eligible.get(f"p{policy.pk}", 0), **counts)
         if not (funnel.eligible or funnel.pushed):
             continue
         rows.append({"policy": policy, "funnel": funnel})
@@ -194,6 +195,11 @@ def cadre_pushes(*, cadre: Cadre) -> QuerySet[PolicyPush]:
         .annotate(untold=Q(told_at__isnull=True))
         .order_by("-untold", "told_at", "pushed_at", "id")
     )
+
+
+def enterprise_pushed_on(*, enterprise_id: int) -> dict[int, datetime]:
+    """When each policy was pushed to the enterprise, by policy id (its own page marks them)."""
+    return dict(PolicyPush.objects.filter(enterprise_id=enterprise_id).values_list("policy_id", "pushed_at"))
 
 
 def cadre_untold_count(*, cadre: Cadre) -> int:

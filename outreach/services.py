@@ -23,7 +23,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from enterprises.models import Enterprise
 from liaison.models import Assignment, Cadre, User, Visit
 from liaison.notifications import Message, notify_many
 from outreach.models import PolicyPush, PushRequest, ToldVia
@@ -144,7 +143,8 @@ def pushes_notify() -> int:
     with transaction.atomic():
         rows = list(
             PolicyPush.objects.select_for_update(of=("self",)).filter(notification_key="")
-            .values_list("pk", "cadre_id", "enterprise__name", "policy__title", named=True).order_by("pk")
+            .values_list("pk", "cadre_id", "enterprise_id", "enterprise__name", "policy__title", named=True)
+            .order_by("pk")
         )
         if not rows:
             return 0
@@ -167,8 +167,28 @@ def pushes_notify() -> int:
             messages.append(Message(user_id=user.user_id, email=user.user__email or "", kind="policy.push",
                                     title=title, body=body, url=url, key=key))
         sent = notify_many(messages)
+        _enterprise_notices(rows)
         PolicyPush.objects.filter(pk__in=[row.pk for row in rows]).update(notification_key=key)
         return sent
+
+
+def _enterprise_notices(rows) -> None:
+    """A notice on each pushed enterprise's own page (/e/), once per push (portal's key)."""
+    from portal.models import EnterpriseNotice
+
+    url = reverse("portal-policies")
+    body = _("Your cadre will tell you how to benefit; the details are on your policies page.")
+    EnterpriseNotice.objects.bulk_create(
+        [
+            EnterpriseNotice(
+                enterprise_id=row.enterprise_id, kind="policy-push", key=f"policy-push:{row.pk}", body=body, url=url,
+                title=(_("A policy you are eligible for: %(policy)s") % {"policy": row.policy__title})[:200],
+            )
+            for row in rows
+        ],
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
 
 
 def policy_push_run(*, day: date, progress: Callable[..., None] | None = None) -> dict:
@@ -268,9 +288,9 @@ def _coalesce_now(field: str, now: datetime):
     return Coalesce(F(field), now)
 
 
-def pushes_mark_told_by_enterprise(*, enterprise: Enterprise, policy_ids: list[int] | None = None) -> int:
+def pushes_mark_told_by_enterprise(*, enterprise_id: int, policy_ids: list[int] | None = None) -> int:
     """The enterprise's contact opened its pushed policies on its own page (/e/): told."""
-    qs = PolicyPush.objects.filter(enterprise=enterprise, told_at__isnull=True)
+    qs = PolicyPush.objects.filter(enterprise_id=enterprise_id, told_at__isnull=True)
     if policy_ids is not None:
         qs = qs.filter(policy_id__in=policy_ids)
     return qs.update(told_at=timezone.now(), told_via=ToldVia.PORTAL)

@@ -21,6 +21,8 @@ from appeals.models import Feedback
 from enterprises.models import Enterprise
 from liaison.permissions import can_view_enterprise
 from liaison.web.common import add_service_errors
+from outreach import selectors as outreach_selectors
+from outreach import services as outreach_services
 from policies import qr
 from portal import selectors, services
 from portal.forms import CodeForm, ContactAppealForm, IssueForm, ReissueForm, VerdictForm
@@ -198,8 +200,14 @@ def portal_appeal_verdict(request, pk: int):
 def portal_policies(request):
     """Measures the enterprise is eligible for, with why, and no-application benefits brought to it."""
     contact = request.contact
+    rows = selectors.contact_policies(contact=contact)
+    # Policies pushed to the enterprise through its cadre are marked; opening this page tells it of them.
+    pushed = outreach_selectors.enterprise_pushed_on(enterprise_id=contact.enterprise_id)
+    for row in rows:
+        row.pushed_on = pushed.get(row.policy.pk)
+    outreach_services.pushes_mark_told_by_enterprise(enterprise_id=contact.enterprise_id)
     return _page(request, "portal/policies.html", {
-        "rows": selectors.contact_policies(contact=contact),
+        "rows": rows,
         "deliveries": selectors.contact_deliveries(contact=contact),
     })
 

@@ -198,3 +198,27 @@ def test_untold_pushes_past_the_allowed_working_days_are_listed_by_unit(small_wo
         small_world["b"].pk: [{"policy_id": policy.pk, "title": policy.title, "enterprises": 1,
                                "pushed_on": "2026-06-01"}],
     }
+
+
+def test_the_enterprise_page_shows_its_pushed_policies_and_opening_them_tells_it(
+    small_world, django_capture_on_commit_callbacks
+):
+    from portal.models import EnterpriseNotice
+    from tests.test_portal import issue, signed_in_client
+
+    # given a policy pushed to the enterprise, with a notice on its page
+    with django_capture_on_commit_callbacks(execute=True):
+        policy = _policy(small_world["tf"], groups=[{"high_tech": True}])
+    pairing = small_world["pairings"][0]
+    push = PolicyPush.objects.get(policy=policy, enterprise=pairing.enterprise)
+    assert EnterpriseNotice.objects.filter(enterprise=pairing.enterprise, key=f"policy-push:{push.pk}").count() == 1
+    contact, _code = issue(pairing)
+    client = signed_in_client(contact)
+    # when the contact opens their policies
+    response = client.get(reverse("portal-policies"))
+    # then the pushed policy is marked, and the push counts as told (by the enterprise page)
+    assert response.status_code == 200 and 'data-pushed="' in response.content.decode()
+    push.refresh_from_db()
+    assert push.told_via == ToldVia.PORTAL and push.told_by is None
+    other = PolicyPush.objects.get(policy=policy, enterprise=small_world["pairings"][1].enterprise)
+    assert other.told_at is None
