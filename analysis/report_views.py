@@ -181,10 +181,7 @@ def report_refresh(request, pk: int):
     report = _report_or_404(user, pk)
     if not report.is_draft:
         raise PermissionDenied(_("A published report is frozen; start a new version to change it."))
-    from analysis.report_figures import period_value
-
-    reports.report_draft_generate(kind=report.period_kind, value=period_value(reports.report_period(report)),
-                                  acting_user=user)
+    reports.report_draft_again(report=report, acting_user=user)
     messages.success(request, _("The figures have been computed again."))
     return redirect(report.get_absolute_url())
 
@@ -195,12 +192,7 @@ def report_new_version(request, pk: int):
     """Start a new draft of a published report's period, from its texts and the data as it is now."""
     user = request.user
     _require_write(user)
-    report = _report_or_404(user, pk)
-    from analysis.report_figures import period_value
-
-    draft = reports.report_draft_generate(
-        kind=report.period_kind, value=period_value(reports.report_period(report)), acting_user=user
-    )
+    draft = reports.report_draft_again(report=_report_or_404(user, pk), acting_user=user)
     return redirect(draft.get_absolute_url())
 
 

@@ -114,6 +114,15 @@ def report_draft_generate(*, kind: str, value: str = "", acting_user: User) -> A
     return draft
 
 
+def report_draft_again(*, report: AnalysisReport, acting_user: User) -> AnalysisReport:
+    """The draft of the report's period with its figures computed now: a draft refreshed, or a new
+    version started from a published one (its texts carried over)."""
+    from analysis.report_figures import period_value
+
+    return report_draft_generate(kind=report.period_kind, value=period_value(report_period(report)),
+                                 acting_user=acting_user)
+
+
 def _locked_draft(report_id: int) -> AnalysisReport:
     report = AnalysisReport.objects.select_for_update().filter(pk=report_id).first()
     if report is None:

@@ -163,6 +163,10 @@ def test_the_pages_draft_edit_publish_and_download(client, campaign, clock, task
             reports.report_documents_run()
             response = client.get(reverse(name, args=[draft.pk]))
         assert response.status_code == 200 and content_type in response["Content-Type"]
+    # each download is in the audit log
+    from audit.models import AuditEvent
+
+    assert AuditEvent.objects.filter(summary="analysis_report", user=taskforce_user).count() == 2
     client.force_login(leader_user)
     assert client.get(draft.get_absolute_url()).status_code == 200
 
@@ -201,3 +205,22 @@ def test_the_api_drafts_edits_publishes_and_hides_drafts_from_leaders(campaign, 
     assert [r["id"] for r in leader.get("/api/v1/analysis/reports/").json()["results"]] == [report["id"]]
     # a malformed period is a 400
     assert api.post("/api/v1/analysis/reports/", {"kind": "quarter", "value": "x"}, format="json").status_code == 400
+
+
+def test_the_clustering_jobs_take_a_quarter_and_the_campaign_to_date(campaign, clock, taskforce_user):  # noqa: F811
+    from analysis.models import ClusterRun
+    from analysis.services import hot_problems_campaign_run, hot_problems_quarter_run
+    from jobs.registry import get_job
+
+    # when the quarter job runs for a month of this quarter (a running period may be chosen)
+    month = get_job("hot_problems_quarter").clean_period("2025-05", today=clock.today())
+    result = hot_problems_quarter_run(month=month, acting_user=taskforce_user)
+    # then the quarter's problems are clustered, and the campaign's from its start to today
+    assert result["problems"] == 5  # three appeals and the meeting's two issues
+    assert ClusterRun.objects.filter(period_start=date(2025, 4, 1), period_end=date(2025, 6, 30)).exists()
+    hot_problems_campaign_run(day=clock.today(), acting_user=taskforce_user)
+    period = period_of("campaign")
+    assert ClusterRun.objects.filter(period_start=period.start, period_end=clock.today()).exists()
+    # and the campaign's draft reads that clustering
+    report = reports.report_draft_generate(kind="campaign", acting_user=taskforce_user)
+    assert report.figures["problems"]["run"]["end"] == clock.today().isoformat()
