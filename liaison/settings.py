@@ -374,6 +374,8 @@ API_DESCRIPTION = """\
 - 督导考评：周调度、月通报、年度考评及权重；后台任务的启动与进度
 - 企业、干部的 Excel 导入（先预览后确认）；名册、走访、企业、干部的 Excel 导出
 - 审计日志（管理员）
+- 12345 热线工单转入与状态查询（`hotline/work-orders/`，仅限热线客户端密钥 `Authorization: Hotline <密钥>`，\
+状态变化以 HMAC-SHA256 签名回传到工单的 `callback_url`）；另有 Open311 GeoReport v2 只读接口 `/open311/v2/`
 
 **身份认证**
 
