@@ -167,28 +167,50 @@ def pushes_notify() -> int:
             messages.append(Message(user_id=user.user_id, email=user.user__email or "", kind="policy.push",
                                     title=title, body=body, url=url, key=key))
         sent = notify_many(messages)
-        _enterprise_notices(rows)
-        PolicyPush.objects.filter(pk__in=[row.pk for row in rows]).update(notification_key=key)
+        push_ids = [row.pk for row in rows]
+        _enterprise_notices(push_ids)
+        _set_notification_key(push_ids, key)
         return sent
 
 
-def _enterprise_notices(rows) -> None:
-    """A notice on each pushed enterprise's own page (/e/), once per push (portal's key)."""
+def _id_chunks(ids: list[int]):
+    """`id …` conditions over many ids: one array parameter on PostgreSQL (planned at once, not thousands of
+    parameters), lists of at most a thousand elsewhere."""
+    if connection.vendor == "postgresql":
+        yield "= ANY(%s)", [ids]
+        return
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start:start + 1000]
+        yield f"IN ({', '.join(['%s'] * len(chunk))})", chunk
+
+
+def _enterprise_notices(push_ids: list[int]) -> None:
+    """A notice on each pushed enterprise's own page (/e/), once per push (portal's key), in one statement."""
     from portal.models import EnterpriseNotice
 
-    url = reverse("portal-policies")
+    marker = "\x00"
+    before, _sep, after = (_("A policy you are eligible for: %(policy)s") % {"policy": marker}).partition(marker)
     body = _("Your cadre will tell you how to benefit; the details are on your policies page.")
-    EnterpriseNotice.objects.bulk_create(
-        [
-            EnterpriseNotice(
-                enterprise_id=row.enterprise_id, kind="policy-push", key=f"policy-push:{row.pk}", body=body, url=url,
-                title=(_("A policy you are eligible for: %(policy)s") % {"policy": row.policy__title})[:200],
+    quote = connection.ops.quote_name
+    notices, pushes = quote(EnterpriseNotice._meta.db_table), quote(PolicyPush._meta.db_table)
+    policies = quote(Policy._meta.db_table)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        for where, params in _id_chunks(push_ids):
+            cursor.execute(
+                f"INSERT INTO {notices} (enterprise_id, kind, {quote('key')}, title, body, url, created_at) "
+                "SELECT p.enterprise_id, 'policy-push', 'policy-push:' || p.id, SUBSTR(%s || pol.title || %s, 1, 200), "
+                f"%s, %s, %s FROM {pushes} p JOIN {policies} pol ON pol.id = p.policy_id WHERE p.id {where} "
+                "ON CONFLICT DO NOTHING",
+                [before, after, body, reverse("portal-policies"), now, *params],
             )
-            for row in rows
-        ],
-        batch_size=1000,
-        ignore_conflicts=True,
-    )
+
+
+def _set_notification_key(push_ids: list[int], key: str) -> None:
+    table = connection.ops.quote_name(PolicyPush._meta.db_table)
+    with connection.cursor() as cursor:
+        for where, params in _id_chunks(push_ids):
+            cursor.execute(f"UPDATE {table} SET notification_key = %s WHERE id {where}", [key, *params])
 
 
 def policy_push_run(*, day: date, progress: Callable[..., None] | None = None) -> dict:
