@@ -17,6 +17,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
@@ -130,6 +131,11 @@ def work_order_receive(
                                          "in this district; the work order was not accepted.") % {"code": code}},
             code="unknown_enterprise",
         )
+    callback_url = (callback_url or "").strip()
+    allowed = settings.HOTLINE_CALLBACK_HOSTS
+    if callback_url and allowed and (urlsplit(callback_url).hostname or "").lower() not in allowed:
+        raise ValidationError({"callback_url": _("Status can only be sent back to %(hosts)s.")
+                               % {"hosts": ", ".join(allowed)}})
     category_code = (category or "").strip() or DEFAULT_CATEGORY
     appeal_category = AppealCategory.objects.filter(code=category_code, active=True).first()
     if appeal_category is None:
@@ -149,7 +155,7 @@ def work_order_receive(
             work_order = WorkOrder(
                 client=client, external_id=external_id, appeal=appeal, contact_name=(contact_name or "").strip(),
                 contact_phone=(contact_phone or "").strip(), received_at=received_at,
-                deadline=_local_date(deadline), callback_url=(callback_url or "").strip(), created_at=timezone.now(),
+                deadline=_local_date(deadline), callback_url=callback_url, created_at=timezone.now(),
             )
             work_order.full_clean(exclude=["client", "appeal"], validate_constraints=False)
             work_order.save()

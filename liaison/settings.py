@@ -248,6 +248,9 @@ HOTLINE_CALLBACK_MAX_BACKOFF_SECONDS = float(os.environ.get("HOTLINE_CALLBACK_MA
 HOTLINE_CALLBACK_GIVE_UP_HOURS = float(os.environ.get("HOTLINE_CALLBACK_GIVE_UP_HOURS", "24"))
 HOTLINE_CALLBACK_TIMEOUT_SECONDS = float(os.environ.get("HOTLINE_CALLBACK_TIMEOUT_SECONDS", "10"))
 OPEN311_DEFAULT_DAYS = int(os.environ.get("OPEN311_DEFAULT_DAYS", "90"))
+# The hosts a work order's callback_url may name (lower case, comma-separated); empty: any. In production,
+# the hotline's own callback host(s), so that no client can make the portal post into the internal network.
+HOTLINE_CALLBACK_HOSTS = [host.lower() for host in env_list("HOTLINE_CALLBACK_HOSTS")]
 # Enterprise pages (portal/): a contact card is valid CONTACT_CARD_DAYS by default (at most
 # CONTACT_CARD_MAX_DAYS); an address that types CONTACT_CODE_FAILURE_LIMIT wrong codes is refused for
 # CONTACT_CODE_LOCKOUT_MINUTES.

@@ -113,6 +113,20 @@ def test_bad_input_gets_field_errors_and_saves_nothing(hotline, field, value):
     assert not Appeal.objects.exists() and not WorkOrder.objects.exists()
 
 
+def test_a_callback_to_a_host_not_allowed_is_refused(hotline, settings):
+    # given callbacks limited to the hotline's own host
+    settings.HOTLINE_CALLBACK_HOSTS = ["callback.12345.example.gov.cn"]
+    enterprise = factories.make_enterprise()
+    api = api_for(hotline[1])
+    # when a work order names another host, then the allowed one
+    refused = api.post(URL, order(enterprise, callback_url="http://10.0.0.5:5432/x"), format="json")
+    allowed = api.post(URL, order(enterprise, callback_url="https://callback.12345.example.gov.cn/status"),
+                       format="json")
+    # then the first is a field error that names the allowed host, and the second is taken
+    assert refused.status_code == 400 and "callback.12345.example.gov.cn" in refused.json()["callback_url"][0]
+    assert allowed.status_code == 201 and WorkOrder.objects.count() == 1
+
+
 def test_a_switched_off_or_wrong_key_is_refused(hotline):
     # given a client switched off, and a key no client has
     client, key = hotline
