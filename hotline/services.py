@@ -57,9 +57,11 @@ def hotline_client_create(*, name: str, acting_user: User) -> tuple[HotlineClien
     if HotlineClient.objects.filter(name=name).exists():
         raise ValidationError({"name": _("A hotline client with this name already exists.")})
     key = secrets.token_urlsafe(32)
+    with translation.override(settings.LANGUAGE_CODE):
+        label = _("12345 hotline (%(name)s)") % {"name": name}
     account = User.objects.create(
         username=f"hotline-{secrets.token_hex(6)}",
-        first_name=_("12345 hotline (%(name)s)") % {"name": name},
+        first_name=label[:150],
         role=Role.CADRE,
         is_active=False,
         password=make_password(None),
@@ -141,6 +143,8 @@ def work_order_receive(
     if appeal_category is None:
         raise ValidationError({"category": _("Unknown category “%(code)s”; the codes are those of "
                                              "/open311/v2/services.json.") % {"code": category_code}})
+    with translation.override(settings.LANGUAGE_CODE):  # stored on the timeline: in the portal's language
+        channel = _("12345 hotline (%(name)s)") % {"name": client.name}
     try:
         with transaction.atomic():
             appeal = appeal_services.appeal_raise_from_hotline(
@@ -150,7 +154,7 @@ def work_order_receive(
                 title=title,
                 description=description,
                 hotline_deadline=_local_date(deadline),
-                channel_label=_("12345 hotline (%(name)s)") % {"name": client.name},
+                channel_label=channel,
             )
             work_order = WorkOrder(
                 client=client, external_id=external_id, appeal=appeal, contact_name=(contact_name or "").strip(),
