@@ -7,12 +7,13 @@ serif (方正小标宋's place, Noto Serif CJK Black), the body in a light serif
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import subprocess
 from dataclasses import dataclass
-from functools import cache
 
 from django.conf import settings
+from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
@@ -21,6 +22,7 @@ from analysis.models import AnalysisReport
 
 NUMERALS = "一二三四五六七八九十"
 CHART_BARS = 10
+CHART_CACHE_SECONDS = 24 * 3600
 RED = (155, 28, 28)
 BLUE = (29, 95, 168)
 GREY = (222, 226, 230)
@@ -172,15 +174,23 @@ def chart_data(report: AnalysisReport) -> list[Bars]:
 
 
 def chart_images(report: AnalysisReport) -> list[tuple[str, str]]:
-    """The charts for the page, as the documents have them: (title, PNG data URI)."""
-    return [(bars.title, _data_uri(png)) for bars, png in zip(chart_data(report), chart_pngs(report), strict=True)]
+    """The charts for the page, as the documents have them: (title, PNG data URI). Drawn once per
+    computation of the figures (the cache key names it), since the texts do not change them."""
+    stamp = report.computed_at.timestamp() if report.computed_at else 0
+    key = f"analysis-report-charts:{report.pk}:{stamp}"
+    images = cache.get(key)
+    if images is None:
+        images = [(bars.title, _data_uri(png)) for bars, png in zip(chart_data(report), chart_pngs(report),
+                                                                       strict=True)]
+        cache.set(key, images, CHART_CACHE_SECONDS)
+    return [tuple(image) for image in images]
 
 
 def _data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-@cache
+@functools.cache
 def _font_file(family: str) -> tuple[str, int] | None:
     try:
         found = subprocess.run(["fc-match", "-f", "%{file}|%{index}", family], capture_output=True, text=True,
@@ -235,7 +245,7 @@ def chart_png(bars: Bars, *, color=RED) -> bytes:
     if not bars.rows:
         draw.text((width / 2, top + row_h / 2), "无数据", font=font, fill=MUTED, anchor="mm")
     output = io.BytesIO()
-    image.save(output, format="PNG", optimize=True)
+    image.save(output, format="PNG")
     return output.getvalue()
 
 
