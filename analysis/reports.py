@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import Max, QuerySet
+from django.db.models import F, Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -280,11 +280,11 @@ def report_documents_run(*, day=None, progress: Progress | None = None) -> dict:
 
 
 def report_list() -> QuerySet[AnalysisReport]:
-    """Every report, newest period first, drafts before versions, without the figures."""
+    """Every report, newest period first, its draft before its versions (newest first), without the figures."""
     return (
         AnalysisReport.objects.defer("figures")
         .select_related("created_by", "published_by")
-        .order_by("-period_end", "period_kind", "period_start", "-status", "-version")
+        .order_by("-period_end", "period_kind", "period_start", F("version").desc(nulls_first=True))
     )
 
 

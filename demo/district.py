@@ -1562,6 +1562,7 @@ def demo_district_build(
     code; the appeals by the mark on their first event; the policies by title)."""
     from demo import appeals as demo_appeals
     from demo import policies as demo_policies
+    from demo import portal as demo_portal
 
     reporter = reporter or Reporter()
     today = local_today()
@@ -1696,6 +1697,8 @@ def demo_district_reset(*, reporter: Reporter | None = None) -> Counter:
         appeals = demo_appeals.demo_appeals_of(enterprise_ids=enterprise_ids, cadre_ids=cadre_ids)
         # The 12345 work orders and their delivery log hold on to appeals.
         deleted.update(demo_hotline.demo_hotline_delete(reporter=reporter))
+        # The enterprise pages' contacts, access log and notices hold on to enterprises and users.
+        deleted.update(demo_portal.demo_portal_delete(enterprise_ids=enterprise_ids, reporter=reporter))
         deleted["appeals"] = demo_appeals.demo_appeals_delete(appeals, reporter)
         demo_hotline.demo_hotline_accounts_delete()
         # Deliveries hold on to enterprises, cadres and policies: they go first.

@@ -14,6 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+def now():
+    """timezone.now, looked up when a row is made (so a test's clock holds for these defaults too)."""
+    return timezone.now()
+
+
 def code_digest(code: str) -> str:
     """Short codes are kept only as their SHA-256 (normalised: upper case, no dashes or spaces)."""
     return hashlib.sha256(normalise_code(code).encode()).hexdigest()
@@ -36,7 +41,7 @@ class EnterpriseContact(models.Model):
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("issued by"), on_delete=models.PROTECT, related_name="+"
     )
-    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    issued_at = models.DateTimeField(_("issued at"), default=now)
     expires_at = models.DateTimeField(_("expires at"))
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     revoked_by = models.ForeignKey(
@@ -97,7 +102,7 @@ class ContactAccess(models.Model):
     """One thing a contact did on the enterprise pages, or a staff member did to a contact's card.
     Only ever appended. A failed code has no contact (the address counts towards the lock-out)."""
 
-    at = models.DateTimeField(_("when"), default=timezone.now)
+    at = models.DateTimeField(_("when"), default=now)
     kind = models.CharField(_("kind"), max_length=20, choices=AccessKind.choices)
     contact = models.ForeignKey(
         EnterpriseContact,
@@ -155,7 +160,7 @@ class EnterpriseNotice(models.Model):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"), blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
     class Meta:

@@ -71,6 +71,7 @@ def test_staff_draft_edit_publish_and_download_the_report(live_server, phone_pag
     page = desktop_page
     _login(page, live_server.url, staff.username)
     page.goto(f"{live_server.url}/analysis/reports/")
+    shot(page, "analysis-report-list-desk")
     page.click("#report-list a.btn-outline-primary")
     with page.expect_navigation():
         page.click("#report-new-version")

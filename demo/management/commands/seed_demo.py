@@ -6,6 +6,7 @@ from accounts.services import password_change_require_for_shared
 from demo import district as demo
 from demo import hotline as demo_hotline
 from demo import oversight as demo_oversight
+from demo import portal as demo_portal
 
 
 class ConsoleReporter(demo.Reporter):
@@ -78,6 +79,9 @@ class Command(BaseCommand):
         result.created.update(demo_oversight.demo_oversight_build(seed=seed, reporter=reporter))
         # The 12345 hotline: a client, three work orders and the status they sent back.
         result.created.update(demo_hotline.demo_hotline_build(reporter=reporter))
+        # The enterprise pages: a contact of the `cadre` login's enterprise with a service contact card.
+        portal_made, contact = demo_portal.demo_portal_build(reporter=reporter)
+        result.created.update(portal_made)
         # The shared password is for the first sign-in only: whoever still has it must change it then.
         password_change_require_for_shared(password=password)
         if verbosity < 1:
@@ -106,6 +110,11 @@ class Command(BaseCommand):
             "  So can the unit handlers of the other departments and street offices (h0001, h0002, ...) "
             "and of the eight service groups (g01 ... g08)."
         )
+        if contact is not None:
+            code = f" (or type the code {contact.code} at /e/login/)" if contact.code else ""
+            self.stdout.write(f"Enterprise contact {contact.name} of {contact.enterprise} signs in to /e/ with the "
+                              f"card's link{code}:")
+            self.stdout.write(f"  {contact.link}")
 
     def _scale(self, scale: str, *, seed: int, password: str, reporter) -> None:
         from django.utils import timezone
