@@ -2,9 +2,7 @@
 sees the cadre, raises a problem, and — once the cadre resolved it — gives a verdict; the cadre's card
 page at a desk (1366 px) and on a phone."""
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 
@@ -14,25 +12,10 @@ from policies.models import Policy, PolicyCategory, PolicyStatus, RuleGroup
 from portal import services
 from portal.models import AccessKind, ContactAccess
 from tests import factories
+from tests.test_appeals_browser import log_in, shot
 from workdays.services import calendar_cache_clear
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-SHOTS = Path(os.environ.get("SCREENSHOT_DIR", "")) if os.environ.get("SCREENSHOT_DIR") else None
-
-
-def shot(page, name: str) -> None:
-    if SHOTS:
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def log_in(page, base: str, user) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", "pass-1234")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 @pytest.fixture
