@@ -179,7 +179,7 @@ def open311_status(status: str) -> str:
     return "open" if status in OPEN_STATUSES else "closed"
 
 
-def _is_change(event: AppealEvent) -> bool:
+def event_is_change(event: AppealEvent) -> bool:
     return (event.from_status != event.to_status or event.from_tier != event.to_tier
             or event.from_handler != event.to_handler)
 
@@ -195,7 +195,7 @@ def callback_enqueue(*, event: AppealEvent) -> Callback | None:
     """Queue the change `event` made to a work order's appeal for its callback URL (inside the change's
     transaction; sent after the commit). Changes that move neither status, tier nor handler are not sent;
     a second call for the same event queues nothing more."""
-    if not _is_change(event):
+    if not event_is_change(event):
         return None
     work_order = WorkOrder.objects.filter(appeal_id=event.appeal_id).exclude(callback_url="").first()
     if work_order is None:

@@ -381,22 +381,32 @@ def test_appeals_never_import_the_hotline():
 
 
 def test_the_demo_district_shows_a_client_work_orders_and_an_honest_delivery_log(django_capture_on_commit_callbacks):
-    # given the demo's task-force login and three pairings
+    # given the demo's task-force login and three appeals it registered from 12345 calls, each moved since
+    from appeals.models import AppealCategory
     from demo import hotline as demo_hotline
 
     taskforce = factories.make_user(role=Role.TASKFORCE, username="taskforce")
+    category = AppealCategory.objects.get(code="utilities")
     for _ in range(3):
-        factories.make_pairing_with_login()
+        pairing = factories.make_pairing_with_login()
+        appeal = appeal_services.appeal_raise(acting_user=taskforce, enterprise=pairing.enterprise, category=category,
+                                              title="道路积水", description="厂区门前积水", source=Source.HOTLINE)
+        appeal_services.appeal_return(appeal=appeal, acting_user=taskforce, reason="请结对干部办理", to_tier=1)
+    appeals_before = Appeal.objects.count()
     # when the demo's hotline is built (twice: the second adds nothing)
     with django_capture_on_commit_callbacks(execute=True):
         made = demo_hotline.demo_hotline_build()
     assert demo_hotline.demo_hotline_build() == {}
-    # then three work orders, two changes sent back to an address nothing answers: one retrying, one given up
-    assert made["hotline work orders"] == 3 and made["hotline callbacks"] == 2
+    # then the three are work orders (no appeal added), each sent its latest change to an address nothing
+    # answers: the oldest given up, the others retrying, every one with its failed attempt
+    assert made["hotline work orders"] == 3 and made["hotline callbacks"] == 3
+    assert Appeal.objects.count() == appeals_before
     states = dict(Callback.objects.values_list("work_order__external_id", "state"))
-    assert states == {"GD-DEMO-0001": CallbackState.PENDING, "GD-DEMO-0002": CallbackState.GAVE_UP}
-    assert all(c.attempt_log.exists() for c in Callback.objects.all())
+    assert states == {"GD-DEMO-0001": CallbackState.GAVE_UP, "GD-DEMO-0002": CallbackState.PENDING,
+                      "GD-DEMO-0003": CallbackState.PENDING}
+    assert all(c.attempt_log.exists() and c.payload["tier"] == 1 for c in Callback.objects.all())
     assert Notification.objects.filter(user=taskforce, kind="hotline.callback_gave_up").count() == 1
-    # and the reset removes them again
+    # and the reset removes them again, leaving the appeals
     deleted = demo_hotline.demo_hotline_delete()
     assert deleted["hotline work orders"] == 3 and not WorkOrder.objects.exists()
+    assert Appeal.objects.count() == appeals_before
