@@ -123,7 +123,8 @@ def _window(period: Period) -> dict:
     if period.kind == ReportPeriod.YEAR:
         return {"year": period.start.year}
     if period.kind == ReportPeriod.CAMPAIGN:
-        return {}
+        # Drawn up to today: everything recorded; a later version of an earlier one: up to its day.
+        return {} if period.running else {"end": period.end}
     return {"start": period.start, "end": period.end}
 
 
@@ -261,8 +262,10 @@ def measures(period: Period) -> dict:
     window = _window(period)
     if "year" in window:
         meetings = meetings.filter(date__year=window["year"])
-    elif window:
-        meetings = meetings.filter(date__gte=window["start"], date__lte=window["end"])
+    if "start" in window:
+        meetings = meetings.filter(date__gte=window["start"])
+    if "end" in window:
+        meetings = meetings.filter(date__lte=window["end"])
     countermeasures = Countermeasure.objects.filter(meeting__in=meetings)
     by_status = dict(countermeasures.order_by().values_list("status").annotate(n=Count("id")))
     rows = [

@@ -91,6 +91,10 @@ def report_draft_generate(*, kind: str, value: str = "", acting_user: User) -> A
         raise ValidationError({"period": _("Choose a year (2026) or a quarter (2026-Q3).")}) from exc
     if period.start > today():
         raise ValidationError({"period": _("This period has not begun yet.")})
+    return _draft_of(period, acting_user)
+
+
+def _draft_of(period: Period, acting_user: User) -> AnalysisReport:
     _ensure_clusters(period, acting_user)
     figures = report_figures(period)
     with transaction.atomic():
@@ -117,10 +121,9 @@ def report_draft_generate(*, kind: str, value: str = "", acting_user: User) -> A
 def report_draft_again(*, report: AnalysisReport, acting_user: User) -> AnalysisReport:
     """The draft of the report's period with its figures computed now: a draft refreshed, or a new
     version started from a published one (its texts carried over)."""
-    from analysis.report_figures import period_value
-
-    return report_draft_generate(kind=report.period_kind, value=period_value(report_period(report)),
-                                 acting_user=acting_user)
+    _require(acting_user)
+    # The report's own period: the campaign to date keeps the day it was drawn up to.
+    return _draft_of(report_period(report), acting_user)
 
 
 def _locked_draft(report_id: int) -> AnalysisReport:

@@ -224,3 +224,18 @@ def test_the_clustering_jobs_take_a_quarter_and_the_campaign_to_date(campaign, c
     # and the campaign's draft reads that clustering
     report = reports.report_draft_generate(kind="campaign", acting_user=taskforce_user)
     assert report.figures["problems"]["run"]["end"] == clock.today().isoformat()
+
+
+def test_a_new_version_of_the_campaign_to_date_keeps_its_period(campaign, clock, taskforce_user):  # noqa: F811
+    # given the campaign-to-date report published on 15 May
+    draft = reports.report_draft_generate(kind="campaign", acting_user=taskforce_user)
+    reports.report_update(report_id=draft.pk, acting_user=taskforce_user, next_steps="持续推进。")
+    first = reports.report_publish(report_id=draft.pk, acting_user=taskforce_user)
+    # when, a week later, staff start its new version
+    clock.set(date(2025, 5, 22))
+    second = reports.report_draft_again(report=first, acting_user=taskforce_user)
+    # then it is a draft of the same period, published as version 2
+    assert (second.period_start, second.period_end) == (first.period_start, first.period_end) == (
+        first.period_start, date(2025, 5, 15))
+    published = reports.report_publish(report_id=second.pk, acting_user=taskforce_user, reason="补充数据")
+    assert published.version == 2
