@@ -68,12 +68,14 @@ def _missed_in_all(months: list[date]) -> set[int]:
     reads = [
         annotate_contacted(_pairings_in_force(month_bounds(month)[1]), month)
         .filter(contacted=False)
+        .order_by()
         .values_list("cadre_id", flat=True)
         for month in months
     ]
     first, *rest = reads
-    # (ordering is cleared on the combination: Meta.ordering names columns the INTERSECT has not)
-    return set(first.intersection(*rest).order_by() if rest else first.order_by())
+    # No ORDER BY in the parts (SQLite refuses one) nor on the whole (Meta.ordering would name a column
+    # the INTERSECT has not).
+    return set(first.intersection(*rest).order_by() if rest else first)
 
 
 def _interview_candidates(*, cadre_ids: set[int], week_start: date) -> dict[int, list[tuple[str, str]]]:
