@@ -1681,6 +1681,7 @@ def demo_district_reset(*, reporter: Reporter | None = None) -> Counter:
     """
     from demo import appeals as demo_appeals
     from demo import hotline as demo_hotline
+    from demo import outreach as demo_outreach
     from demo import oversight as demo_oversight
     from demo import policies as demo_policies
     from policies.models import RuleGroup
@@ -1701,6 +1702,9 @@ def demo_district_reset(*, reporter: Reporter | None = None) -> Counter:
         deleted.update(demo_portal.demo_portal_delete(enterprise_ids=enterprise_ids, reporter=reporter))
         deleted["appeals"] = demo_appeals.demo_appeals_delete(appeals, reporter)
         demo_hotline.demo_hotline_accounts_delete()
+        # Policy pushes hold on to enterprises, cadres, units and policies.
+        deleted.update(demo_outreach.demo_outreach_delete(enterprise_ids=enterprise_ids, cadre_ids=cadre_ids,
+                                                          reporter=reporter))
         # Deliveries hold on to enterprises, cadres and policies: they go first.
         deleted.update(
             demo_policies.demo_policies_delete(enterprise_ids=enterprise_ids, cadre_ids=cadre_ids, reporter=reporter)

@@ -5,15 +5,26 @@
   `liaison.context_processors.navigation` (e.g. reports adds `nav_can_view_bulletin`).
 - `policies_in_force`: the function that lists the policies a cadre may record as explained on a
   visit (policies registers it); without it the visit form offers none.
+- `dispatch_sections`: a key of the weekly dispatch sheet → a function of the week's Monday that returns
+  that section's rows of every unit at once (`{unit_id: [rows]}`, one statement for all units), added to
+  each unit's sheet under the key (outreach adds `untold_policies`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 nav_flags: dict[str, Callable[[object], bool]] = {}
 
 _policies_in_force: list[Callable[[], list]] = []
+
+
+dispatch_sections: dict[str, Callable[[date], dict[int, list]]] = {}
+
+
+def add_dispatch_section(key: str, function: Callable[[date], dict[int, list]]) -> None:
+    dispatch_sections[key] = function
 
 
 def add_nav_flag(name: str, predicate: Callable[[object], bool]) -> None:

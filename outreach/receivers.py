@@ -4,7 +4,7 @@ outreach: these receivers listen to its models' signals), and a visit that expla
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
+from django.db.models.signals import m2m_changed, post_init, post_save
 
 from policies.models import Policy, PolicyStatus, RuleGroup
 
@@ -36,13 +36,10 @@ def _group_changed(group: RuleGroup) -> None:
         _request(group.policy_id)
 
 
+# A group deleted only narrows who qualifies (groups are OR-ed): nothing new to push, so no receiver.
 def rule_group_saved(sender, instance: RuleGroup, raw: bool = False, **kwargs) -> None:
     if not raw:
         _group_changed(instance)
-
-
-def rule_group_deleted(sender, instance: RuleGroup, **kwargs) -> None:
-    _group_changed(instance)
 
 
 def rule_group_streets_changed(sender, instance, action: str, reverse: bool, **kwargs) -> None:
@@ -61,6 +58,5 @@ def connect() -> None:
     post_init.connect(policy_loaded, sender=Policy, dispatch_uid="outreach_policy_loaded")
     post_save.connect(policy_saved, sender=Policy, dispatch_uid="outreach_policy_saved")
     post_save.connect(rule_group_saved, sender=RuleGroup, dispatch_uid="outreach_rule_group_saved")
-    post_delete.connect(rule_group_deleted, sender=RuleGroup, dispatch_uid="outreach_rule_group_deleted")
     m2m_changed.connect(rule_group_streets_changed, sender=RuleGroup.streets.through,
                         dispatch_uid="outreach_rule_group_streets")

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from accounts.services import password_change_require_for_shared
 from demo import district as demo
 from demo import hotline as demo_hotline
+from demo import outreach as demo_outreach
 from demo import oversight as demo_oversight
 from demo import portal as demo_portal
 
@@ -79,6 +80,8 @@ class Command(BaseCommand):
         result.created.update(demo_oversight.demo_oversight_build(seed=seed, reporter=reporter))
         # The 12345 hotline: a client, three work orders and the status they sent back.
         result.created.update(demo_hotline.demo_hotline_build(reporter=reporter))
+        # Policy push: the policies in force pushed to their eligible enterprises' cadres, along the funnel.
+        result.created.update(demo_outreach.demo_outreach_build(seed=seed, reporter=reporter))
         # The enterprise pages: a contact of the `cadre` login's enterprise with a service contact card.
         portal_made, contact = demo_portal.demo_portal_build(reporter=reporter)
         result.created.update(portal_made)
