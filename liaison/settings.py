@@ -434,6 +434,10 @@ SPECTACULAR_SETTINGS = {
         "BulletinStatusEnum": "reports.models.BulletinStatus",
         "JobRunStatusEnum": "jobs.models.RunStatus",
         "JobPeriodKindEnum": "jobs.registry.PeriodKind",
+        "AnalysisReportPeriodEnum": "analysis.models.ReportPeriod",
+        "AnalysisReportStatusEnum": "analysis.models.ReportStatus",
+        # Open311 GeoReport v2's two request statuses (the hotline's read calls and its work orders).
+        "Open311StatusEnum": ["open", "closed"],
     },
 }
 
