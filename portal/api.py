@@ -6,7 +6,8 @@ from __future__ import annotations
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -22,7 +23,7 @@ from portal.models import EnterpriseContact
 
 class ContactSerializer(serializers.ModelSerializer):
     issued_by = serializers.CharField(source="issued_by.display_name", read_only=True)
-    revoked_by = serializers.CharField(source="revoked_by.display_name", read_only=True, default=None)
+    revoked_by = serializers.CharField(source="revoked_by.display_name", read_only=True, default=None, allow_null=True)
     active = serializers.BooleanField(source="is_active", read_only=True)
 
     class Meta:
@@ -41,8 +42,11 @@ class IssuedSerializer(ContactSerializer):
         read_only_fields = fields
 
 
+MAX_ID = 2**63 - 1  # PostgreSQL's bigint: a larger id is refused as input, not a database error
+
+
 class IssueInput(serializers.Serializer):
-    enterprise = serializers.IntegerField(min_value=1)
+    enterprise = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     name = serializers.CharField(max_length=50)
     phone = serializers.RegexField(r"^[0-9+\-() ]{3,30}$", max_length=30, required=False, allow_blank=True)
     days = serializers.IntegerField(min_value=1, max_value=3660, required=False)
@@ -87,10 +91,20 @@ class EnterpriseContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         if getattr(self, "swagger_fake_view", False):
             return EnterpriseContact.objects.none()
         qs = contact_list(viewer=self.request.user)
-        enterprise = self.request.query_params.get("enterprise")
+        enterprise = self.request.query_params.get("enterprise", "")
         if enterprise:
-            qs = qs.filter(enterprise_id=int(enterprise)) if enterprise.isdigit() else qs.none()
+            known = enterprise.isascii() and enterprise.isdigit() and int(enterprise) <= MAX_ID
+            qs = qs.filter(enterprise_id=int(enterprise)) if known else qs.none()
         return qs
+
+    @extend_schema(
+        summary=_("List contact cards"),
+        description=_("The contacts of the enterprises whose cards you issue (leaders and the task force: all), "
+                      "newest first."),
+        parameters=[OpenApiParameter("enterprise", OpenApiTypes.INT, description=_("Only this enterprise's."))],
+    )
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        return super().list(request, *args, **kwargs)
 
     @extend_schema(
         summary=_("Issue a contact card"),
