@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from appeals.models import Appeal, Status, handler_label_of
 from appeals.notifications import step_recipients_of_rows
+from liaison import extensions
 from liaison.models import Assignment, Unit, User, Visit
 from liaison.notifications import Message, notify_many
 from liaison.selectors import annotate_contacted, month_bounds, previous_month
@@ -126,6 +127,8 @@ class _Week:
     new: dict[int, list] = field(default_factory=dict)  # by the cadre's unit
     interviews: dict[int, list[tuple[str, str]]] = field(default_factory=dict)  # by cadre
     recipients: dict[int, list[User]] = field(default_factory=dict)  # by overdue appeal
+    # The sections apps add (liaison.extensions.dispatch_sections): key → unit → rows.
+    sections: dict[str, dict[int, list]] = field(default_factory=dict)
 
 
 _PAIRING_FIELDS = (
@@ -182,6 +185,7 @@ def _read_week(week_start: date) -> _Week:
         new=_by_units(new, _cadre_unit),
         interviews=_interview_candidates(cadre_ids={p.cadre_id for p in pairings}, week_start=week_start),
         recipients=step_recipients_of_rows(overdue),
+        sections={key: read(week_start) for key, read in extensions.dispatch_sections.items()},
     )
 
 
@@ -209,6 +213,7 @@ def _unit_sheet(week: _Week, unit_id: int) -> dict:
             for cadre_id, reasons in sorted(interviews.items(), key=lambda item: names[item[0]])
         ],
         "pairings": len(pairings),
+        **{key: rows.get(unit_id, []) for key, rows in week.sections.items()},
     }
 
 

@@ -222,3 +222,30 @@ def test_the_enterprise_page_shows_its_pushed_policies_and_opening_them_tells_it
     assert push.told_via == ToldVia.PORTAL and push.told_by is None
     other = PolicyPush.objects.get(policy=policy, enterprise=small_world["pairings"][1].enterprise)
     assert other.told_at is None
+
+
+def test_the_weekly_dispatch_sheet_of_the_cadres_unit_lists_the_policy_left_untold(
+    small_world, clock, settings, client, django_capture_on_commit_callbacks
+):
+    from reports import services as report_services
+    from reports.models import Dispatch
+
+    settings.POLICY_PUSH_TELL_WITHIN_WORKDAYS = 5
+    # given a policy pushed on Monday 2026-06-01, told in unit A, untold in unit B
+    clock.set(date(2026, 6, 1))
+    with django_capture_on_commit_callbacks(execute=True):
+        policy = _policy(small_world["tf"], groups=[{"high_tech": True}])
+    for push in PolicyPush.objects.filter(policy=policy, unit=small_world["a"]):
+        services.push_mark_told(push_id=push.pk, acting_user=small_world["tf"])
+    # when the dispatch of the week of 2026-06-15 runs
+    clock.set(date(2026, 6, 15))
+    report_services.weekly_dispatch_run(week_start=date(2026, 6, 15))
+    # then unit B's sheet lists the policy with its one enterprise, and unit A's does not
+    sheet_b = Dispatch.objects.get(unit=small_world["b"], week_start=date(2026, 6, 15))
+    assert sheet_b.data["untold_policies"] == [
+        {"policy_id": policy.pk, "title": policy.title, "enterprises": 1, "pushed_on": "2026-06-01"}]
+    assert Dispatch.objects.get(unit=small_world["a"], week_start=date(2026, 6, 15)).data["untold_policies"] == []
+    # and the page shows it
+    client.force_login(small_world["tf"])
+    page = client.get(reverse("dispatch-week", args=["2026-06-15"])).content.decode()
+    assert f'data-untold-policy="{policy.pk}"' in page
