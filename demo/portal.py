@@ -1,5 +1,5 @@
 """The demo district's enterprise pages: the `cadre` login's enterprise has a contact with a service contact
-card (its link is printed by seed_demo), who raised one problem on the enterprise's page."""
+card (its link is printed by seed_demo). No appeal is added: the demo's figures stay the campaign's 201."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 
-from appeals.models import AppealCategory
 from demo.district import Reporter
 from liaison.models import Assignment
 from portal import services
@@ -51,14 +50,6 @@ def demo_portal_build(*, reporter: Reporter | None = None) -> tuple[Counter, Dem
             if contact is None:
                 contact, code = services.contact_issue(enterprise=enterprise, name=CONTACT_NAME, phone=CONTACT_PHONE,
                                                        acting_user=pairing.cadre.user)
-                category = AppealCategory.objects.filter(code="utilities").first() or AppealCategory.objects.filter(
-                    active=True).first()
-                if category is not None:
-                    services.contact_appeal_raise(
-                        contact=contact, category=category, title="厂区变压器扩容申请进度咨询",
-                        description="企业新上生产线需要变压器扩容，已向供电公司提交申请一个月，想了解办理进度。",
-                    )
-                    made["appeals raised by a contact"] += 1
             else:  # the card of an earlier run has expired: a new one
                 contact, code = services.contact_reissue(contact=contact, acting_user=pairing.cadre.user)
         made["enterprise contacts"] += 1
