@@ -210,15 +210,17 @@ def code_locked(request) -> bool:
     return code_failures(client_ip(request)) >= settings.CONTACT_CODE_FAILURE_LIMIT
 
 
+def locked_message() -> str:
+    return _(
+        "Too many wrong codes from this network. Try again in %(minutes)d minutes, or scan the card's QR code."
+    ) % {"minutes": settings.CONTACT_CODE_LOCKOUT_MINUTES}
+
+
 def contact_sign_in_by_code(*, code: str, request) -> EnterpriseContact:
     """The contact whose card carries `code`. After CONTACT_CODE_FAILURE_LIMIT wrong codes an address is
     refused for CONTACT_CODE_LOCKOUT_MINUTES, even with a right one."""
     if code_locked(request):
-        raise SignInRefused(
-            _("Too many wrong codes from this network. Try again in %(minutes)d minutes, or scan the card's QR code.")
-            % {"minutes": settings.CONTACT_CODE_LOCKOUT_MINUTES},
-            code="locked",
-        )
+        raise SignInRefused(locked_message(), code="locked")
     digest = code_digest(code) if len(normalise_code(code)) == CODE_LENGTH else ""
     contact = EnterpriseContact.objects.select_related("enterprise").filter(code_digest=digest).first() if digest \
         else None

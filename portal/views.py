@@ -80,6 +80,7 @@ def portal_login(request):
             sign_in(request, contact)
             return redirect(target)
     elif services.code_locked(request):
+        form.errors["code"] = form.error_class([services.locked_message()])
         status = 429
     return _page(request, "portal/login.html", {"form": form, "next": request.GET.get("next", "")}, status=status)
 

@@ -125,6 +125,9 @@ def test_wrong_codes_lock_the_address_out_even_for_a_right_code(pairing, setting
     # then the right code is refused too (429), and each failure is in the log
     response = client.post(reverse("portal-login"), {"code": code})
     assert response.status_code == 429 and SESSION_KEY not in client.session
+    # and the sign-in page says so
+    response = client.get(reverse("portal-login"))
+    assert response.status_code == 429 and "次数过多" in response.content.decode()
     assert ContactAccess.objects.filter(kind=AccessKind.SIGN_IN_FAILED).count() == 3
     # and another address is not locked
     other = Client(REMOTE_ADDR="10.0.0.9")
