@@ -383,3 +383,14 @@ def test_the_api_refuses_another_cadres_enterprise(pairing, other_pairing, clien
     response = client.post(reverse("api:enterprise-contact-list"),
                            {"enterprise": pairing.enterprise.pk, "name": "赵会计"}, content_type="application/json")
     assert response.status_code == 404
+
+
+def test_the_admin_reads_contacts_and_their_log_but_changes_nothing(pairing, client, admin_user_):
+    contact, _code = issue(pairing)
+    client.force_login(admin_user_)
+    for name in ("enterprisecontact", "contactaccess", "enterprisenotice"):
+        assert client.get(f"/admin/portal/{name}/").status_code == 200
+    html = client.get(f"/admin/portal/enterprisecontact/{contact.pk}/change/").content.decode()
+    assert contact.secret not in html and contact.code_digest not in html
+    assert client.post(f"/admin/portal/enterprisecontact/{contact.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert EnterpriseContact.objects.filter(pk=contact.pk).exists()
