@@ -1562,7 +1562,6 @@ def demo_district_build(
     code; the appeals by the mark on their first event; the policies by title)."""
     from demo import appeals as demo_appeals
     from demo import policies as demo_policies
-    from demo import portal as demo_portal
 
     reporter = reporter or Reporter()
     today = local_today()
@@ -1684,6 +1683,7 @@ def demo_district_reset(*, reporter: Reporter | None = None) -> Counter:
     from demo import outreach as demo_outreach
     from demo import oversight as demo_oversight
     from demo import policies as demo_policies
+    from demo import portal as demo_portal
     from policies.models import RuleGroup
 
     reporter = reporter or Reporter()
