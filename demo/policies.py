@@ -917,6 +917,10 @@ def demo_policies_delete(*, enterprise_ids: list[int], cadre_ids: list[int], rep
     for policy in Policy.objects.filter(pk__in=policy_ids).prefetch_related("attachments"):
         for attachment in policy.attachments.all():
             attachment.file.delete(save=False)
+    # Their pushes (outreach) hold on to them.
+    from outreach.models import PolicyPush
+
+    PolicyPush.objects.filter(policy__in=policy_ids).delete()
     Policy.objects.filter(pk__in=policy_ids).delete()  # rule groups, scans, attachments and visit links go too
     # Deleting writes a last history record of each policy and group: the history goes after the rows.
     # A group's streets history points at the group's history without a constraint: it goes first.

@@ -76,12 +76,13 @@ class Command(BaseCommand):
             deleted = demo.demo_district_reset(reporter=reporter)
             reporter.stage("Deleted: " + ", ".join(f"{n} {label}" for label, n in deleted.items()))
         result = demo.demo_district_build(seed=seed, password=password, reporter=reporter)
+        # Policy push: the policies in force pushed to their eligible enterprises' cadres, along the funnel (before
+        # the dispatch sheets, which list the policies left untold).
+        result.created.update(demo_outreach.demo_outreach_build(seed=seed, reporter=reporter))
         # Meetings, bulletins, the weekly dispatch and the evaluation: also for a district built before them.
         result.created.update(demo_oversight.demo_oversight_build(seed=seed, reporter=reporter))
         # The 12345 hotline: a client, three work orders and the status they sent back.
         result.created.update(demo_hotline.demo_hotline_build(reporter=reporter))
-        # Policy push: the policies in force pushed to their eligible enterprises' cadres, along the funnel.
-        result.created.update(demo_outreach.demo_outreach_build(seed=seed, reporter=reporter))
         # The enterprise pages: a contact of the `cadre` login's enterprise with a service contact card.
         portal_made, contact = demo_portal.demo_portal_build(reporter=reporter)
         result.created.update(portal_made)
