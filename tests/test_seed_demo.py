@@ -43,6 +43,7 @@ from appeals.models import (
 from appeals.selectors import appeal_metrics, my_queue, queue_counts
 from demo import appeals as demo_appeals
 from demo import district as demo
+from demo import hotline as demo_hotline
 from demo import oversight as demo_oversight
 from demo import policies as demo_policies
 from enterprises.models import Enterprise, EnterpriseStatus
@@ -1029,10 +1030,11 @@ def test_a_district_seeded_before_policies_existed_gets_them_on_the_next_run(see
 
 
 def test_a_district_seeded_before_appeals_existed_gets_them_on_the_next_run(seeded, db):
-    # given the district without its appeals (nor the meetings, bulletins, dispatch and evaluation,
-    # which came later still and hold on to the appeals), as seeded before they were added
+    # given the district without its appeals (nor the meetings, bulletins, dispatch and evaluation, nor
+    # the 12345 work orders, which came later still and hold on to the appeals), as seeded before them
     before = _fingerprint()
     demo_oversight.demo_oversight_delete()
+    demo_hotline.demo_hotline_delete()
     demo_appeals.demo_appeals_delete(Appeal.objects.all(), demo.Reporter())
     out = io.StringIO()
 
