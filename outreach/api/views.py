@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.generics import GenericAPIView
@@ -38,6 +38,7 @@ def _funnel(funnel) -> dict:
     return {**{key: getattr(funnel, key) for key in selectors.STAGES}, "stages_list": funnel.stages()}
 
 
+@extend_schema_serializer(component_name="PushFunnelUnitRow")  # not the bulletin's UnitRow
 class UnitRowSerializer(serializers.Serializer):
     unit = serializers.IntegerField(source="unit_id")
     unit_name = serializers.CharField(source="unit")
@@ -117,6 +118,7 @@ class PushListView(GenericAPIView):
 
     permission_classes = [IsAuthenticated]
     serializer_class = PushSerializer
+    queryset = PolicyPush.objects.none()  # for the schema: the rows are the cadre's, read in get()
 
     @extend_schema(operation_id="outreach_pushes_list", summary=_("My pushed policies"),
                    responses={200: PushSerializer(many=True)})
