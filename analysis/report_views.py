@@ -4,12 +4,10 @@ publish), its Word document and PDF."""
 from __future__ import annotations
 
 from datetime import timedelta
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +18,7 @@ from analysis.models import AnalysisReport, ReportDocumentKind, ReportDocumentSt
 from analysis.permissions import can_view_reports, can_write_reports
 from analysis.report_forms import ReportDraftForm, ReportPublishForm, ReportTextForm
 from liaison.auditing import audited_export
+from liaison.exports import stored_file_response
 from liaison.selectors import today
 from liaison.web.common import add_service_errors, style_form
 
@@ -265,11 +264,8 @@ def _stored_document(request, pk: int, kind: str):
         return response
     ascii_name = f"analysis-report-{report.pk}-v{report.version}.{kind}"
     name = f"{report.title}-v{report.version}.{kind}"
-    response = FileResponse(document.file.open("rb"), content_type=CONTENT_TYPES[kind])
-    response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
-    if document.size:
-        response["Content-Length"] = str(document.size)
-    return response
+    return stored_file_response(document.file.open("rb"), content_type=CONTENT_TYPES[kind], ascii_name=ascii_name,
+                                name=name, size=document.size)
 
 
 @login_required

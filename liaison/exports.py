@@ -15,6 +15,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import date
 from typing import IO
+from urllib.parse import quote
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import BooleanField, Count, IntegerField, OuterRef, QuerySet, Subquery
@@ -80,6 +81,17 @@ VISIT_COLUMNS = [
     Column("反映问题", 40),
     Column("附件数", 8),
 ]
+
+
+def stored_file_response(file, *, content_type: str, ascii_name: str, name: str, size: int | None = None
+                         ) -> FileResponse:
+    """A stored document (a bulletin's, a report's, the handbook) as a download named `name`, with
+    `ascii_name` for clients that do not read RFC 6266's UTF-8 form."""
+    response = FileResponse(file, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+    if size:
+        response["Content-Length"] = str(size)
+    return response
 
 
 def file_response(export: ExportFile) -> FileResponse:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from urllib.parse import quote
 
 from django import forms
 from django.conf import settings
@@ -18,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db.models import OuterRef, Subquery
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from jobs.services import QueueUnavailable
+from liaison.exports import stored_file_response
 from liaison.models import User
 from liaison.selectors import today
 from liaison.web.common import add_service_errors, style_form
@@ -139,10 +139,8 @@ def handbook_pdf(request):
         add_never_cache_headers(response)
         return response
     ascii_name, filename = _handbook_filename(document)
-    response = FileResponse(default_storage.open(document.file.name, "rb"), content_type="application/pdf")
-    response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
-    response["Content-Length"] = document.size
-    return response
+    return stored_file_response(default_storage.open(document.file.name, "rb"), content_type="application/pdf",
+                                ascii_name=ascii_name, name=filename, size=document.size)
 
 
 def _handbook_status_context(request, state) -> dict:

@@ -4,7 +4,6 @@ bulletin (the list, one bulletin, its PDF and workbook)."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from liaison.auditing import audited_export
-from liaison.exports import XLSX_CONTENT_TYPE
+from liaison.exports import XLSX_CONTENT_TYPE, stored_file_response
 from liaison.selectors import previous_month, today
 from liaison.web.common import add_service_errors, style_form
 from reports import bulletins, permissions, selectors, services
@@ -364,11 +363,8 @@ def _serve_document(request, bulletin: Bulletin, document) -> FileResponse:
     kind = document.kind
     ascii_name, name = _download_name(bulletin, kind)
     content_type = "application/pdf" if kind == DocumentKind.PDF else XLSX_CONTENT_TYPE
-    response = FileResponse(document.file.open("rb"), content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
-    if document.size:
-        response["Content-Length"] = str(document.size)
-    return response
+    return stored_file_response(document.file.open("rb"), content_type=content_type, ascii_name=ascii_name,
+                                name=name, size=document.size)
 
 
 def _download_name(bulletin: Bulletin, extension: str) -> tuple[str, str]:
