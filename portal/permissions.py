@@ -29,6 +29,12 @@ def can_issue_contact(user: User, enterprise: Enterprise) -> bool:
     return False
 
 
+def contact_rights(user: User, enterprise: Enterprise) -> tuple[bool, bool]:
+    """(may see the contacts and their access log, may issue a card), the pairing read once: whoever
+    may issue a card sees them, and so do leaders (read only)."""
+    can_issue = can_issue_contact(user, enterprise)
+    return can_issue or (user.is_authenticated and user.sees_everything), can_issue
+
+
 def can_view_contacts(user: User, enterprise: Enterprise) -> bool:
-    """Who may issue a card, and leaders (read only): the contacts and their access log."""
-    return user.is_authenticated and (user.sees_everything or can_issue_contact(user, enterprise))
+    return contact_rights(user, enterprise)[0]

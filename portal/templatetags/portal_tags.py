@@ -3,7 +3,7 @@
 from django import template
 
 from portal import selectors
-from portal.permissions import can_issue_contact, can_view_contacts
+from portal.permissions import contact_rights
 
 register = template.Library()
 
@@ -12,14 +12,15 @@ register = template.Library()
 def enterprise_contacts(context, enterprise):
     request = context["request"]
     user = request.user
-    if not can_view_contacts(user, enterprise):
+    can_view, can_issue = contact_rights(user, enterprise)
+    if not can_view:
         return {"show": False}
     return {
         "show": True,
         "request": request,
         "csrf_token": context.get("csrf_token"),
         "enterprise": enterprise,
-        "can_issue": can_issue_contact(user, enterprise),
+        "can_issue": can_issue,
         "contacts": selectors.enterprise_contacts(enterprise=enterprise),
         "accesses": selectors.enterprise_accesses(enterprise=enterprise),
     }
