@@ -17,7 +17,8 @@ from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -254,7 +255,14 @@ def pushes_mark_read(*, cadre: Cadre, policy_id: int | None = None) -> int:
     qs = PolicyPush.objects.filter(cadre=cadre, read_at__isnull=True)
     if policy_id is not None:
         qs = qs.filter(policy_id=policy_id)
-    return qs.update(read_at=timezone.now())
+    return qs.update(read_at=_not_before_push(timezone.now()))
+
+
+def _not_before_push(now: datetime):
+    """`now` for a push's later step, never before the push itself: the push may have been stamped by
+    another node (a worker) whose clock runs a little ahead, and the table holds read and told to be no
+    earlier than pushed."""
+    return Greatest(F("pushed_at"), Value(now))
 
 
 @transaction.atomic
@@ -267,7 +275,7 @@ def push_mark_told(*, push_id: int, acting_user: User, via: str = ToldVia.BUTTON
         raise ValidationError(_("Unknown way of telling."))
     if push.told_at is not None:
         return push
-    now = timezone.now()
+    now = max(timezone.now(), push.pushed_at)  # never before the push (see _not_before_push)
     push.read_at = push.read_at or now
     push.told_at, push.told_via, push.told_by = now, via, acting_user
     push.save(update_fields=["read_at", "told_at", "told_via", "told_by"])
@@ -284,7 +292,7 @@ def push_mark_applied(*, push_id: int, acting_user: User) -> PolicyPush:
         raise ValidationError(_("No application is needed for this policy: record its delivery instead."))
     if push.applied_at is not None:
         return push
-    now = timezone.now()
+    now = max(timezone.now(), push.pushed_at)  # never before the push (see _not_before_push)
     if push.told_at is None:  # applying means the enterprise was told
         push.told_at, push.told_via, push.told_by = now, ToldVia.BUTTON, acting_user
     push.read_at = push.read_at or now
@@ -298,16 +306,9 @@ def pushes_mark_told_by_visit(*, visit: Visit, acting_user: User) -> int:
     policy_ids = list(visit.policies_explained.values_list("pk", flat=True))
     if not policy_ids:
         return 0
-    now = timezone.now()
+    now = _not_before_push(timezone.now())
     qs = PolicyPush.objects.filter(enterprise_id=visit.enterprise_id, policy_id__in=policy_ids, told_at__isnull=True)
-    return qs.update(told_at=now, told_via=ToldVia.VISIT, told_by=acting_user,
-                     read_at=_coalesce_now("read_at", now))
-
-
-def _coalesce_now(field: str, now: datetime):
-    from django.db.models.functions import Coalesce
-
-    return Coalesce(F(field), now)
+    return qs.update(told_at=now, told_via=ToldVia.VISIT, told_by=acting_user, read_at=Coalesce(F("read_at"), now))
 
 
 def pushes_mark_told_by_enterprise(*, enterprise_id: int, policy_ids: list[int] | None = None) -> int:
@@ -315,4 +316,4 @@ def pushes_mark_told_by_enterprise(*, enterprise_id: int, policy_ids: list[int] 
     qs = PolicyPush.objects.filter(enterprise_id=enterprise_id, told_at__isnull=True)
     if policy_ids is not None:
         qs = qs.filter(policy_id__in=policy_ids)
-    return qs.update(told_at=timezone.now(), told_via=ToldVia.PORTAL)
+    return qs.update(told_at=_not_before_push(timezone.now()), told_via=ToldVia.PORTAL)

@@ -249,3 +249,26 @@ def test_the_weekly_dispatch_sheet_of_the_cadres_unit_lists_the_policy_left_unto
     client.force_login(small_world["tf"])
     page = client.get(reverse("dispatch-week", args=["2026-06-15"])).content.decode()
     assert f'data-untold-policy="{policy.pk}"' in page
+
+
+def test_a_push_stamped_by_a_node_whose_clock_runs_ahead_is_still_read_and_told(
+    small_world, django_capture_on_commit_callbacks
+):
+    """Read and told are never before pushed (a table constraint): a push stamped a few seconds in the
+    future by another node is read, told and applied at its own time, by every way of marking it."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    with django_capture_on_commit_callbacks(execute=True):
+        policy = _policy(small_world["tf"], groups=[{"high_tech": True}])
+    ahead = timezone.now() + timedelta(seconds=30)
+    PolicyPush.objects.filter(policy=policy).update(pushed_at=ahead)
+    first, second, third = (PolicyPush.objects.get(policy=policy, enterprise=pa.enterprise)
+                            for pa in small_world["pairings"][:3])
+    services.pushes_mark_read(cadre=first.cadre)
+    services.pushes_mark_told_by_enterprise(enterprise_id=first.enterprise_id)
+    services.push_mark_told(push_id=second.pk, acting_user=small_world["tf"])
+    services.push_mark_applied(push_id=third.pk, acting_user=small_world["tf"])
+    for push in PolicyPush.objects.filter(pk__in=[first.pk, second.pk, third.pk]):
+        assert push.read_at >= push.pushed_at and push.told_at >= push.pushed_at
