@@ -13,13 +13,16 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
@@ -49,6 +52,7 @@ from enterprises.models import Enterprise
 from liaison import permissions as liaison_permissions
 from liaison.auditing import audited_export
 from liaison.exports import file_response
+from liaison.joined import Joined, Part
 from liaison.models import Assignment, Notification, Role, Substitution, User, Visit
 from liaison.pagination import CountSparingPaginator
 from liaison.selectors import today
@@ -391,13 +395,39 @@ def _timeline(appeal: Appeal) -> list:
     return events
 
 
+# A drawn timeline is kept this long; a new event gives the appeal a new version, and so a new key.
+TIMELINE_CACHE_SECONDS = 24 * 3600
+
+
+def _timeline_html(appeal: Appeal) -> str:
+    """The timeline drawn once per version of the appeal and language, then served from the cache.
+
+    Events are only ever appended, each under the appeal's new version (`services._record`: seq ==
+    version), so the events of a version never change: its drawing is exact for as long as it is kept.
+    The key also holds the appeal's last change time, so that a reused id (a test database made anew,
+    the cache kept) never meets an older drawing."""
+    key = "appeal-timeline:{}:{}:{}:{}:{}".format(
+        appeal.pk, appeal.version, appeal.updated_at.timestamp() if appeal.updated_at else "",
+        translation.get_language(), timezone.get_current_timezone_name(),
+    )
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string("appeals/_timeline.html", {"events": _timeline(appeal)})
+        cache.set(key, str(html), TIMELINE_CACHE_SECONDS)
+    return mark_safe(html)  # noqa: S308 - drawn by our own template, its values escaped there
+
+
+_ATTACHMENTS = Joined([Part("t", AppealAttachment)], where="t.appeal_id = %s ORDER BY t.id")
+
+
 # Moves whose form is drawn with the page: one button, nothing to fill in.
 INLINE_FORMS = {"request_feedback"}
 
 
-def _action(name: str, form) -> dict:
+def _action(appeal: Appeal, name: str, form) -> dict:
     style, icon = ACTION_STYLES[name]
-    return {"name": name, "label": services.ACTION_LABELS[name], "form": form, "style": style, "icon": icon}
+    return {"name": name, "label": services.ACTION_LABELS[name], "form": form, "style": style, "icon": icon,
+            "url": reverse("appeal-action", args=[appeal.pk, name])}
 
 
 def _panel_context(request, appeal: Appeal, *, bound=None, bound_action: str = "", open_action: str = "",
@@ -414,7 +444,7 @@ def _panel_context(request, appeal: Appeal, *, bound=None, bound_action: str = "
             form = action_form(name, appeal=appeal)
         else:
             form = None
-        action = _action(name, form)
+        action = _action(appeal, name, form)
         action["open"] = form is not None and (form.is_bound or name == open_action)
         actions.append(action)
     if not feedback_url:
@@ -423,8 +453,8 @@ def _panel_context(request, appeal: Appeal, *, bound=None, bound_action: str = "
             request.session.modified = True
     return {
         "appeal": appeal,
-        "events": _timeline(appeal),
-        "attachments": list(appeal.attachments.all()),
+        "timeline_html": _timeline_html(appeal),
+        "attachments": [row["t"] for row in _ATTACHMENTS.all([appeal.pk])],
         "actions": actions,
         "feedback_url": feedback_url,
         "extra_facts": appeal_facts(appeal, user),
@@ -505,7 +535,7 @@ def _action_form_page(request, appeal: Appeal, action: str):
             raise PermissionDenied(_("You may not do this on this appeal."))
         return redirect(appeal)
     if request.htmx:
-        context = {"appeal": appeal, "action": _action(action, action_form(action, appeal=appeal))}
+        context = {"appeal": appeal, "action": _action(appeal, action, action_form(action, appeal=appeal))}
         return render(request, "appeals/_action_form.html", context)
     return _render_panel(request, appeal, open_action=action)
 

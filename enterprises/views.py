@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, render
 
 from enterprises.models import Enterprise
 from liaison import permissions, selectors
-from liaison.filters import EnterpriseFilter
+from liaison.filters import EnterprisePageFilter
 from liaison.forms import EndPairingForm, VisitForm
 from liaison.history import history_entries
 from liaison.pagination import CountSparingPaginator
@@ -15,9 +15,7 @@ from liaison.web.common import PAGE_SIZE, querystring_without_page, style_form
 @login_required
 def enterprise_list(request):
     """The enterprise directory with search and filters, scoped to the viewer."""
-    filterset = EnterpriseFilter(request.GET or None, queryset=selectors.enterprise_list(viewer=request.user))
-    for name in ("industry", "industry_division"):
-        filterset.form.fields.pop(name, None)
+    filterset = EnterprisePageFilter(request.GET or None, queryset=selectors.enterprise_list(viewer=request.user))
     enterprises = filterset.qs
     # The rows carry the current cadre (one LEFT JOIN); the count does without it, which PostgreSQL would
     # otherwise join for every enterprise (20 ms at a province, against 4 for the plain count).

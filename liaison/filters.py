@@ -97,6 +97,18 @@ class EnterpriseFilter(django_filters.FilterSet):
         return qs.filter(active) if value else qs.exclude(active)
 
 
+class EnterprisePageFilter(EnterpriseFilter):
+    """The directory page's filters: the API's, less the industry code and division (the page offers the
+    section alone). Left out of the class, not popped from each form: copying the divisions' 97 choices
+    into every request's filters and form cost more than drawing the whole list."""
+
+    industry = None
+    industry_division = None
+
+    class Meta(EnterpriseFilter.Meta):
+        fields = [f for f in EnterpriseFilter.Meta.fields if f not in ("industry", "industry_division")]
+
+
 class AssignmentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Cadre or enterprise"))
     unit = django_filters.ModelChoiceFilter(

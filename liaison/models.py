@@ -17,6 +17,9 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
 
 
+_CADRE_OF_USER = None  # liaison.joined.Joined, made on first use (Cadre is declared below)
+
+
 class User(AbstractUser):
     """A login. Its role sets how far it sees; a linked Cadre makes it able to log visits."""
 
@@ -37,10 +40,25 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
-        cadre = getattr(self, "cadre", None)
+        cadre = self.cadre_or_none
         if cadre is not None:
             return cadre.name
         return self.get_full_name() or self.username
+
+    @property
+    def cadre_or_none(self) -> "Cadre | None":
+        """The user's cadre, or None; read once per user object, and by a statement written once rather
+        than built by the ORM (every page shows the signed-in user's name)."""
+        related = User.cadre.related
+        if not related.is_cached(self):
+            from liaison.joined import Joined, Part
+
+            global _CADRE_OF_USER
+            if _CADRE_OF_USER is None:
+                _CADRE_OF_USER = Joined([Part("c", Cadre)], where="c.user_id = %s")
+            row = _CADRE_OF_USER.one([self.pk]) if self.pk is not None else None
+            related.set_cached_value(self, row["c"] if row else None)
+        return related.get_cached_value(self)
 
     @property
     def is_taskforce(self) -> bool:

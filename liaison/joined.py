@@ -1,0 +1,112 @@
+"""Several models' rows read by one hand-written join, returned as ordinary model instances.
+
+For the few hot pages that read one row and its neighbours: the ORM builds such a statement anew on
+every request, and building it (0.7 ms for an appeal with four relations) cost more than running it.
+Here the statement is written once per process from the models' own fields, so it follows every
+migration, and each row becomes a full instance (no deferred fields that would load themselves later).
+Plain LEFT JOINs and `IN` lists: the same text runs on PostgreSQL and SQLite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.db import connection, models
+
+
+@dataclass(frozen=True)
+class Part:
+    """One table of the join: its alias, model, and the `LEFT JOIN … ON …` that brings it in (empty for
+    the first)."""
+
+    alias: str
+    model: type[models.Model]
+    join: str = ""
+
+
+class Joined:
+    """`SELECT <every field of every part> FROM <first part> <joins> WHERE <where>`, read as instances."""
+
+    def __init__(self, parts: Sequence[Part], where: str):
+        self.parts = tuple(parts)
+        self.where = where
+
+    @cached_property
+    def _sql(self) -> str:
+        quote = connection.ops.quote_name
+        columns = ", ".join(
+            f"{part.alias}.{quote(field.column)}" for part in self.parts for field in part.model._meta.concrete_fields
+        )
+        first = self.parts[0]
+        joins = " ".join(part.join for part in self.parts[1:])
+        return f"SELECT {columns} FROM {quote(first.model._meta.db_table)} {first.alias} {joins} WHERE {self.where}"
+
+    def one(self, params: Sequence) -> dict[str, models.Model | None] | None:
+        """The instances of the first row by alias (None for a part the LEFT JOIN did not find), or None
+        when there is no row."""
+        rows = self.all(params, limit=1)
+        return rows[0] if rows else None
+
+    def all(self, params: Sequence, *, limit: int | None = None) -> list[dict[str, models.Model | None]]:
+        """Every row's instances by alias."""
+        with connection.cursor() as cursor:
+            cursor.execute(self._sql, params)
+            rows = cursor.fetchmany(limit) if limit else cursor.fetchall()
+        return [self._split(row) for row in rows]
+
+    def _split(self, row: Sequence) -> dict[str, models.Model | None]:
+        found, start = {}, 0
+        for part in self.parts:
+            fields = part.model._meta.concrete_fields
+            found[part.alias] = instance(part.model, row[start:start + len(fields)])
+            start += len(fields)
+        return found
+
+
+def instance(model: type[models.Model], values: Sequence) -> models.Model | None:
+    """A full instance from its concrete fields' values in their declared order (None for a null key).
+    `from_db` converts nothing: values a backend returns raw are converted as the ORM would."""
+    fields = model._meta.concrete_fields
+    if values[[f.primary_key for f in fields].index(True)] is None:
+        return None
+    converted = []
+    for field, value in zip(fields, values, strict=True):
+        expression, converters = _converters(field)
+        for converter in converters:
+            value = converter(value, expression, connection)
+        converted.append(value)
+    return model.from_db(connection.alias, [f.attname for f in fields], converted)
+
+
+def by_ids(model: type[models.Model], ids: Iterable[int]) -> dict[int, models.Model]:
+    """Rows of one model by primary key, as instances (one statement, none when `ids` is empty)."""
+    ids = sorted({i for i in ids if i is not None})
+    if not ids:
+        return {}
+    quote = connection.ops.quote_name
+    fields = model._meta.concrete_fields
+    columns = ", ".join(quote(f.column) for f in fields)
+    placeholders = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns} FROM {quote(model._meta.db_table)} "
+                       f"WHERE {quote(model._meta.pk.column)} IN ({placeholders})", ids)
+        rows = cursor.fetchall()
+    found = (instance(model, row) for row in rows)
+    return {obj.pk: obj for obj in found}
+
+
+def _converters(field) -> tuple:
+    """What the ORM applies to this field's raw value on this backend (dates from SQLite's text, JSON,
+    decimals…), as the compiler collects them."""
+    cache = _CONVERTERS.setdefault(connection.vendor, {})
+    key = (field.model._meta.label, field.attname)
+    if key not in cache:
+        expression = field.get_col(field.model._meta.db_table)
+        cache[key] = (expression,
+                      connection.ops.get_db_converters(expression) + expression.get_db_converters(connection))
+    return cache[key]
+
+
+_CONVERTERS: dict[str, dict] = {}
