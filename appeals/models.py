@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from liaison.models import QuickChoiceLabels
+
 
 class Tier(models.IntegerChoices):
     INDIVIDUAL = 1, _("Individual")
@@ -89,7 +91,7 @@ class TierDeadline(models.Model):
         return f"{self.get_tier_display()}: {self.workdays}"
 
 
-class Appeal(models.Model):
+class Appeal(QuickChoiceLabels, models.Model):
     """One problem an enterprise raised, with its current owner, deadline and answer."""
 
     enterprise = models.ForeignKey(
@@ -294,7 +296,7 @@ class EventKind(models.TextChoices):
     RECATEGORISED = "recategorised", _("Category changed")
 
 
-class AppealEvent(models.Model):
+class AppealEvent(QuickChoiceLabels, models.Model):
     """One step on an appeal's timeline. Events are only ever appended, never changed or deleted."""
 
     appeal = models.ForeignKey(Appeal, verbose_name=_("appeal"), on_delete=models.PROTECT, related_name="events")

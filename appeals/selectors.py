@@ -18,12 +18,16 @@ How the figures count (so that "95%" means one thing everywhere):
 
 from __future__ import annotations
 
+import hashlib
 import operator
+import uuid
 from dataclasses import dataclass
 from datetime import date
 from functools import reduce
 
 import django_filters
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Avg, BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
@@ -213,20 +217,52 @@ class AppealFilter(django_filters.FilterSet):
         return qs.filter(triage) if value else qs.exclude(triage)
 
 
+# The queue's counts are kept in the shared cache under the statement that counts them, with the appeals'
+# generation: a token every saved or deleted appeal replaces (`appeals_changed`, after its commit). So the
+# counts kept are those of the appeals as they are; a task force paging through its queue, or ten staff
+# opening it, count once. Kept only where the cache is shared by every process that changes appeals (Redis):
+# each process's own memory would miss another's changes.
+COUNTS_GENERATION_KEY = "appeal-counts:generation"
+COUNTS_KEEP_SECONDS = 600
+
+
+def appeals_changed() -> None:
+    """Say that appeals changed: the queue counts kept so far are no longer used."""
+    if _counts_kept():
+        cache.set(COUNTS_GENERATION_KEY, uuid.uuid4().hex, None)
+
+
+def _counts_kept() -> bool:
+    return not settings.CACHES["default"]["BACKEND"].endswith("LocMemCache")
+
+
 def queue_counts(qs: QuerySet[Appeal]) -> dict[str, int]:
+    """The counts shown at the top of a queue: counted (`count_queue`) or, when nothing changed since they
+    were last counted for the same rows on the same day, as then."""
+    if not _counts_kept():
+        return count_queue(qs)
+    sql, params = _count_groups(qs).query.sql_with_params()
+    digest = hashlib.sha256(repr((sql, params)).encode()).hexdigest()[:32]
+    key = f"appeal-counts:{today().isoformat()}:{digest}"
+    found = cache.get_many([COUNTS_GENERATION_KEY, key])
+    generation = found.get(COUNTS_GENERATION_KEY)
+    if generation is None:
+        generation = uuid.uuid4().hex
+        cache.add(COUNTS_GENERATION_KEY, generation, None)
+        generation = cache.get(COUNTS_GENERATION_KEY) or generation
+    kept = found.get(key)
+    if kept is not None and kept[0] == generation:
+        return dict(kept[1])
+    counts = count_queue(qs)
+    cache.set(key, (generation, counts), COUNTS_KEEP_SECONDS)
+    return counts
+
+
+def count_queue(qs: QuerySet[Appeal]) -> dict[str, int]:
     """The counts shown at the top of a queue, in one query: the rows grouped by status and tier (at most
     21 groups), summed here. Ten filtered counts over every row cost five times as much at a province;
     grouped, the covering index `appeal_queue_counts` answers without reading the table."""
-    groups = (
-        qs.order_by()
-        .values("status", "tier")
-        .annotate(
-            # Counting the status (never null), not the id: the id is not in the index.
-            n=Count("status"),
-            unassigned=Count("status", filter=Q(handler_unit__isnull=True)),
-            overdue=Count("status", filter=overdue_q()),
-        )
-    )
+    groups = _count_groups(qs)
     counts = dict.fromkeys(
         ["total", "open", "individual", "unit", "taskforce", "triage", "suspended", "overdue", "resolved", "closed"], 0
     )
@@ -247,6 +283,19 @@ def queue_counts(qs: QuerySet[Appeal]) -> dict[str, int]:
         elif status == Status.CLOSED:
             counts["closed"] += n
     return counts
+
+
+def _count_groups(qs: QuerySet[Appeal]) -> QuerySet:
+    return (
+        qs.order_by()
+        .values("status", "tier")
+        .annotate(
+            # Counting the status (never null), not the id: the id is not in the index.
+            n=Count("status"),
+            unassigned=Count("status", filter=Q(handler_unit__isnull=True)),
+            overdue=Count("status", filter=overdue_q()),
+        )
+    )
 
 
 # --- Metrics ----------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from unittest import mock
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -48,7 +48,7 @@ from appeals.models import (
     Tier,
     Urgency,
 )
-from appeals.selectors import appeal_metrics
+from appeals.selectors import appeal_metrics, appeals_changed
 from appeals.services import tier_workdays
 from demo.district import CHUNK, HANDLER_UNIT, ISSUES, SERVICE_GROUPS, Reporter
 from liaison.models import Assignment, Cadre, Rank, Unit, UnitKind, User, Visit, VisitMethod
@@ -1242,6 +1242,9 @@ class _HistoryWriter:
             Appeal.objects.bulk_create(new, batch_size=CHUNK)
             if moved:
                 Appeal.objects.bulk_update(moved, [*_STATE_FIELDS, "updated_at"], batch_size=CHUNK)
+        if new or moved:  # bulk writes send no signals: the queue counts kept are stale now
+            appeals_changed()
+            transaction.on_commit(appeals_changed)
         due = [event for when, _index, event in self.events[self.events_written:] if at is None or when <= at]
         self.reporter.progress("appeal events", self.events_written, len(self.events))
         with _given_times(AppealEvent._meta.get_field("at")):

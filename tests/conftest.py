@@ -201,6 +201,15 @@ def _reference_data_for_transactional_tests(request):
         ensure_reference_data()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_appeal_counts():
+    """Each test's appeals are rolled back without a commit, so without a signal: counts kept by an earlier
+    test must not answer a later one (appeals.selectors.queue_counts)."""
+    from appeals.selectors import appeals_changed
+
+    appeals_changed()
+
+
 @pytest.fixture
 def start_worker(transactional_db):
     """Start a real Celery worker process on Redis, on its own queue, pointed at this test database;

@@ -426,7 +426,10 @@ def test_the_new_handler_is_notified_after_commit_once(world, django_capture_on_
     appeal = raise_one(world)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         services.appeal_escalate(appeal=appeal, acting_user=world["cadre"], reason="a")
-    assert len(callbacks) == 1
+    from appeals.selectors import appeals_changed
+
+    # one notification job (the other callback says the queue counts kept are stale)
+    assert len([c for c in callbacks if c is not appeals_changed]) == 1
     notes = Notification.objects.filter(user=world["handler"])
     assert notes.count() == 1 and "企业融资难" in notes.get().title
     # running the job again sends nothing more

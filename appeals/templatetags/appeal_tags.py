@@ -3,9 +3,12 @@ fixed, small number of queries."""
 
 from django import template
 from django.db.models import F, Q
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from appeals import selectors
-from appeals.models import Status
+from appeals.models import Status, Urgency
 from liaison.models import Role
 from liaison.permissions import handled_unit_id
 
@@ -68,3 +71,57 @@ def can_raise_from_visit(context, visit) -> bool:
 
     user = context["request"].user
     return visit.cadre.user_id == user.pk and can_raise_for(user, visit.enterprise)
+
+
+# --- An appeal's badges and deadline, on every row of a queue -----------------------------------
+# Written in Python rather than included templates: an `{% include … with %}` per row cost more than
+# the row's query (two per row, 25 rows a page). The same markup as the templates they replace.
+
+_STATUS_BADGE = {
+    Status.HANDLING: "text-bg-primary",
+    Status.SUSPENDED: "text-bg-secondary",
+    Status.RESOLVED: "text-bg-info",
+    Status.CLOSED: "text-bg-success",
+    Status.OUT_OF_SCOPE: "text-bg-dark",
+}
+
+
+@register.simple_tag
+def appeal_badges(a, overdue) -> str:
+    """Status, overdue, urgency and pressing badges."""
+    html = [format_html('<span class="badge {}" data-status="{}">{}</span>',
+                        _STATUS_BADGE.get(a.status, "text-bg-light border"), a.status, a.get_status_display())]
+    if overdue:
+        html.append(format_html(' <span class="badge text-bg-danger" data-overdue="1"><i class="bi bi-alarm"></i> {}'
+                                '</span>', _("Overdue")))
+    if a.urgency != Urgency.NORMAL:
+        html.append(format_html(' <span class="badge {}" data-urgency="{}">{}</span>',
+                                "text-bg-danger" if a.urgency == Urgency.CRITICAL else "text-bg-warning", a.urgency,
+                                a.get_urgency_display()))
+    if a.press_level:
+        html.append(format_html(
+            ' <span class="badge text-bg-dark" data-press="{}"><i class="bi bi-megaphone"></i> {}</span>',
+            a.press_level, _("Reminded") if a.press_level == 1 else _("Under supervision"),
+        ))
+    return mark_safe("".join(html))  # noqa: S308 - each part built by format_html
+
+
+@register.simple_tag
+def appeal_deadline(a, overdue) -> str:
+    """The deadline, marked when overdue, provisional or paused."""
+    if not a.deadline:
+        return mark_safe('<span class="text-secondary">—</span>')
+    day = a.deadline.isoformat()
+    html = [format_html('<span class="text-nowrap{}" data-deadline="{}">{}</span>',
+                        " text-danger fw-semibold" if overdue else "", day, day)]
+    if a.deadline_provisional:
+        html.append(format_html(
+            ' <span class="badge text-bg-warning" data-provisional="1" title="{}">{}</span>',
+            _("Counted on a provisional calendar (weekends and the national holidays the law fixes): the official "
+              "holiday calendar of that year is not in yet. It is counted again when task-force staff enter it."),
+            _("provisional"),
+        ))
+    if a.status == Status.SUSPENDED:
+        html.append(format_html(' <span class="badge text-bg-secondary"><i class="bi bi-pause-fill"></i> {}</span>',
+                                _("Paused")))
+    return mark_safe("".join(html))  # noqa: S308 - each part built by format_html
