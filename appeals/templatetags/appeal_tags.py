@@ -8,9 +8,10 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from appeals import selectors
-from appeals.models import Status, Urgency
+from appeals.models import Status, Tier, Urgency
 from liaison.models import Role
 from liaison.permissions import handled_unit_id
+from liaison.templatetags.liaison_urls import url_of
 
 register = template.Library()
 
@@ -125,3 +126,40 @@ def appeal_deadline(a, overdue) -> str:
         html.append(format_html(' <span class="badge text-bg-secondary"><i class="bi bi-pause-fill"></i> {}</span>',
                                 _("Paused")))
     return mark_safe("".join(html))  # noqa: S308 - each part built by format_html
+
+
+@register.simple_tag
+def appeal_rows(appeals, can_bulk_assign) -> str:
+    """The queue's rows (`<tr>` each), written in Python: drawn by the template, a page of 25 took longer
+    than the page's three statements together. The markup is the template's as it was."""
+    rows = []
+    for a in appeals:
+        pick = ""
+        if can_bulk_assign:
+            box = ""
+            if a.status == Status.HANDLING and a.tier == Tier.TASKFORCE:
+                box = format_html(
+                    '<input class="form-check-input" type="checkbox" name="appeals" value="{}" id="pick-{}" '
+                    'aria-label="{}"><input type="hidden" name="version_{}" value="{}">',
+                    a.pk, a.pk, _("Tick appeal #%(id)s") % {"id": a.pk}, a.pk, a.version,
+                )
+            pick = format_html('\n    <td class="text-center">{}</td>', box)
+        handler = a.handler_label()
+        rows.append(format_html(
+            '\n  <tr data-appeal="{}"{}>{}\n'
+            '    <td><a href="{}" class="fw-semibold text-decoration-none">#{} {}</a>\n'
+            '      <div class="small text-secondary">{}<span class="d-lg-none"> · {}</span></div></td>\n'
+            '    <td class="d-none d-md-table-cell small">{}</td>\n'
+            '    <td>{}<div class="small text-secondary">{}</div></td>\n'
+            '    <td class="d-none d-lg-table-cell small">{}</td>\n'
+            '    <td class="small">{}</td>\n'
+            '  </tr>',
+            a.pk, mark_safe(' class="table-danger"') if a.overdue else "", pick,  # noqa: S308 - a constant
+            url_of(a.pk, "appeal-detail"), a.pk, a.title,
+            a.enterprise.name, handler,
+            a.category.name,
+            appeal_badges(a, a.overdue), a.get_tier_display(),
+            handler,
+            appeal_deadline(a, a.overdue),
+        ))
+    return mark_safe("".join(rows))  # noqa: S308 - each row built by format_html
