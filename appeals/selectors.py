@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import operator
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import reduce
@@ -28,6 +29,7 @@ from functools import reduce
 import django_filters
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Avg, BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
@@ -144,6 +146,19 @@ def appeal_for_page(pk: int) -> Appeal:
     return appeal
 
 
+ROW_RELATED = ("enterprise", "category", "handler_cadre", "handler_unit")
+
+
+def with_row_related(appeals: Sequence[Appeal]) -> None:
+    """Fill in what a queue's row shows of each appeal (enterprise, category, handling cadre and unit): one
+    statement by primary key per table, each planned in a fraction of the time of the four joins."""
+    for name in ROW_RELATED:
+        field = Appeal._meta.get_field(name)
+        found = by_ids(field.related_model, [getattr(a, field.attname) for a in appeals])
+        for appeal in appeals:
+            _attach(appeal, name, found.get(getattr(appeal, field.attname)))
+
+
 def _attach(instance, name: str, related) -> None:
     """Fill a foreign key's cache with a row read by id (left alone when none was read: it is then read
     lazily as usual, and its id is never cleared)."""
@@ -153,6 +168,16 @@ def _attach(instance, name: str, related) -> None:
 
 def timeline(appeal: Appeal) -> QuerySet[AppealEvent]:
     return appeal.events.select_related("actor", "on_behalf_of").order_by("seq")
+
+
+def categories_digest() -> str:
+    """A short digest of the appeal categories as the filter's drop-down lists them: the queue keeps its empty
+    filter form drawn under it, so that a category added or renamed shows at once. One plain statement."""
+    table = AppealCategory._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT id, name, active FROM {table} ORDER BY "order", id')
+        rows = cursor.fetchall()
+    return hashlib.sha256(repr(rows).encode()).hexdigest()[:16]
 
 
 class AppealFilter(django_filters.FilterSet):

@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -163,9 +164,6 @@ MAIN_FILTERS = ("q", "status", "tier", "category", "overdue")
 HIDDEN_FILTERS = ("enterprise", "cadre", "handler_cadre")
 
 
-LIST_RELATED = ("enterprise", "category", "handler_cadre", "handler_unit")
-
-
 def tabs_for(user: User) -> list[str]:
     """The queue tabs a user has, the default first: triage for the task force, their own queue
     for cadres and unit handlers, everything for leaders."""
@@ -218,39 +216,60 @@ def _trim_filter_form(form, user: User, tab: str) -> None:
     style_form(form)
 
 
+class _FilterForm:
+    """The queue's filter form and its fields in the page's two groups, built when first used: the page keeps
+    the empty form drawn (appeals/list.html), so most requests never build it."""
+
+    def __init__(self, request, base, tab: str):
+        self.filterset = selectors.AppealFilter(request.GET, queryset=base)
+        self.form = self.filterset.form
+        _trim_filter_form(self.form, request.user, tab)
+        self.main = [self.form[name] for name in MAIN_FILTERS if name in self.form.fields]
+        self.more = [self.form[name] for name in self.form.fields if name not in MAIN_FILTERS]
+        # Keep “more filters” open while one of them is in use.
+        self.more_open = any(
+            value for key, value in request.GET.items()
+            if key.removesuffix("_after").removesuffix("_before") in self.form.fields and key not in MAIN_FILTERS
+        )
+
+
+# What the queue's address may hold besides its filters.
+NOT_FILTERS = ("tab", "page")
+
+
 @login_required
 def appeal_list(request):
     """The viewer's queue, everything they may see, or (task force) appeals awaiting assignment."""
     user = request.user
     tab, tabs = _tab(request)
-    filterset = selectors.AppealFilter(request.GET, queryset=queue(user, tab))
-    form = filterset.form
-    _trim_filter_form(form, user, tab)
-    appeals = filterset.qs
+    base = queue(user, tab)
+    filtering = any(key not in NOT_FILTERS for key in request.GET)
+    if filtering:
+        filters = _FilterForm(request, base, tab)
+        appeals = filters.filterset.qs
+    else:  # no filter: the tab's rows as they are, and the form only if the kept one is missing
+        filters = SimpleLazyObject(lambda: _FilterForm(request, base, tab))
+        appeals = base
     counts = selectors.queue_counts(appeals)
-    # The rows show the enterprise, category and handler only: four joins, not the selector's seven (a join
-    # more costs PostgreSQL more to plan than the page's rows take to read). The count is the queue's total.
-    rows = _ordered(appeals, tab).select_related(None).select_related(*LIST_RELATED)
+    # The page's 25 appeals alone, then what their rows show (selectors.with_row_related): joined to four
+    # tables, PostgreSQL took longer to plan the statement than to run it. The count is the queue's total.
+    rows = _ordered(appeals, tab).select_related(None)
     page = CountSparingPaginator(rows, PAGE_SIZE, count=counts["total"]).get_page(request.GET.get("page"))
-    query = querystring_without_page(request)
+    selectors.with_row_related(page.object_list)
+    cadre = user.cadre_or_none
     context = {
         "tab": tab,
         "tabs": [(name, TAB_LABELS[name]) for name in tabs],
-        "filter": form,
-        "main_fields": [form[name] for name in MAIN_FILTERS if name in form.fields],
-        "more_fields": [form[name] for name in form.fields if name not in MAIN_FILTERS],
-        # Keep “more filters” open while one of them is in use.
-        "more_open": any(
-            value for key, value in request.GET.items()
-            if key.removesuffix("_after").removesuffix("_before") in form.fields and key not in MAIN_FILTERS
-        ),
+        "filters": filters,
+        # The empty form is the same for everyone who has the same fields (the tab's, and the cadre's unit for
+        # those who see everything) and the same categories to choose from.
+        "empty_filter_key": None if filtering else f"{tab}:{int(user.sees_everything)}:{selectors.categories_digest()}",
         "page": page,
         "counts": counts,
-        "query": query,
+        "query": querystring_without_page(request),
         "can_bulk_assign": user.is_taskforce,
-        "bulk_form": BulkAssignForm(auto_id="bulk_%s") if user.is_taskforce else None,
-        # Only a cadre can: asking for the login's cadre first costs nothing (the menu shows its name).
-        "can_raise": hasattr(user, "cadre") and Assignment.objects.active().filter(cadre__user=user).exists(),
+        "bulk_form": SimpleLazyObject(lambda: BulkAssignForm(auto_id="bulk_%s")) if user.is_taskforce else None,
+        "can_raise": cadre is not None and Assignment.objects.active().filter(cadre=cadre).exists(),
         "today": today(),
     }
     return render(request, "appeals/list.html", context)

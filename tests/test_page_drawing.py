@@ -168,6 +168,66 @@ def test_the_enterprise_list_with_and_without_filters(client, taskforce_user):
     assert reverse("enterprise-detail", args=[Enterprise.objects.get(name="甲企业").pk]) in filtered
 
 
+def _queue_html(client, **params) -> str:
+    import re
+
+    html = client.get(reverse("appeal-list"), params).content.decode()
+    return re.sub(r'(csrfmiddlewaretoken" value="|"X-CSRFToken": ")[^"]+', r"\1X", html)
+
+
+def test_the_queue_kept_and_drawn_anew_is_the_same_page(client, categories, taskforce_user):
+    pairing = factories.make_pairing_with_login()
+    for n in range(3):
+        services.appeal_escalate(appeal=factories.make_appeal(pairing=pairing, title=f"诉求{n}"),
+                                 acting_user=pairing.cadre.user, reason="需要单位协调")
+    client.force_login(taskforce_user)
+    for tab in ("triage", "mine", "all"):
+        caches["fragments"].clear()
+        drawn = _queue_html(client, tab=tab)
+        kept = _queue_html(client, tab=tab)
+        assert drawn == kept and 'id="appeal-filter"' in kept and f'name="tab" value="{tab}"' in kept
+    # a filter in use draws the form with its values, and keeps “more filters” open while one is used
+    filtered = _queue_html(client, tab="all", q="诉求1", industry="C")
+    assert 'value="诉求1"' in filtered and "<details class=\"mt-2\" open>" in filtered
+    assert "诉求1" in filtered and "诉求0" not in filtered
+
+
+def test_the_kept_filter_form_offers_a_category_added_since(client, categories, taskforce_user):
+    from appeals.models import AppealCategory
+
+    client.force_login(taskforce_user)
+    assert "新设类别" not in _queue_html(client, tab="all")
+    category = AppealCategory.objects.create(code="new-kind", name="新设类别", order=99)
+    assert f'<option value="{category.pk}">新设类别</option>' in _queue_html(client, tab="all")
+    AppealCategory.objects.filter(pk=category.pk).update(name="改名类别")
+    html = _queue_html(client, tab="all")
+    assert "改名类别" in html and "新设类别" not in html
+
+
+def test_the_queue_rows_show_what_the_joined_rows_showed(client, categories, taskforce_user):
+    pairing = factories.make_pairing_with_login()
+    group = factories.make_service_group(name="金融服务组")
+    mine = factories.make_appeal(pairing=pairing, title="个人办理")
+    moved = factories.make_appeal(pairing=pairing, title="专班交办")
+    services.appeal_escalate(appeal=moved, acting_user=pairing.cadre.user, reason="需要单位协调")
+    services.appeal_escalate(appeal=moved, acting_user=factories.make_unit_handler(pairing.cadre.unit),
+                             reason="需要专班")
+    services.appeal_assign(appeal=moved, acting_user=taskforce_user, unit=group, workdays=10)
+    rows = list(Appeal.objects.filter(pk__in=[mine.pk, moved.pk]).order_by("pk"))
+    selectors.with_row_related(rows)
+    orm = list(Appeal.objects.filter(pk__in=[mine.pk, moved.pk]).order_by("pk").select_related(
+        *selectors.ROW_RELATED))
+    for row, joined in zip(rows, orm, strict=True):
+        for name in selectors.ROW_RELATED:
+            related = getattr(joined, name)
+            assert (None if related is None else _fields(related)) == (
+                None if getattr(row, name) is None else _fields(getattr(row, name))), name
+        assert row.handler_label() == joined.handler_label()
+    client.force_login(taskforce_user)
+    html = _queue_html(client, tab="all")
+    assert "金融服务组" in html and pairing.enterprise.name in html and pairing.cadre.name in html
+
+
 def test_the_redis_cache_keeps_one_client_per_pool(settings):
     cache = caches["default"]
     if not hasattr(cache, "_cache") or not hasattr(cache._cache, "_clients"):
