@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from liaison.models import QuickChoiceLabels
+from liaison.choices import QuickChoiceLabels
 
 
 class Tier(models.IntegerChoices):

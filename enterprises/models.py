@@ -6,6 +6,7 @@ from simple_history.models import HistoricalRecords
 
 from enterprises.industries import DIVISION_CHOICES, DIVISION_LABELS, DIVISIONS, SECTION_CHOICES, SECTION_LABELS
 from enterprises.validators import validate_credit_code
+from liaison.choices import QuickChoiceLabels
 
 
 class Ownership(models.TextChoices):
@@ -23,7 +24,7 @@ class EnterpriseStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-class Enterprise(models.Model):
+class Enterprise(QuickChoiceLabels, models.Model):
     """An enterprise served by the campaign, identified by its unified social credit code."""
 
     name = models.CharField(_("name"), max_length=200)

@@ -5,7 +5,6 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -16,26 +15,6 @@ class Role(models.TextChoices):
     TASKFORCE = "taskforce", _("Task-force staff")
     LEADER = "leader", _("Leader")
     ADMIN = "admin", _("Administrator")
-
-
-class QuickChoiceLabels:
-    """`get_FOO_display()` from a dict built once per field, for models shown on long lists.
-
-    Django's own builds a dict of every choice on each call, hashing each lazy label, which translates it:
-    a page of 25 appeals translated some 400 labels to show 75. Same answers, one translation each."""
-
-    _choice_labels: dict = {}
-
-    def _get_FIELD_display(self, field):
-        labels = QuickChoiceLabels._choice_labels.get(field)
-        if labels is None:
-            labels = QuickChoiceLabels._choice_labels[field] = dict(field.flatchoices)
-        value = getattr(self, field.attname)
-        try:
-            label = labels.get(value, value)
-        except TypeError:  # an unhashable value: Django's way
-            return super()._get_FIELD_display(field)
-        return force_str(label, strings_only=True)
 
 
 _CADRE_OF_USER = None  # liaison.joined.Joined, made on first use (Cadre is declared below)

@@ -228,6 +228,30 @@ def test_the_queue_rows_show_what_the_joined_rows_showed(client, categories, tas
     assert "金融服务组" in html and pairing.enterprise.name in html and pairing.cadre.name in html
 
 
+def test_the_directory_rows_show_badges_street_and_cadre(client, taskforce_user):
+    street = factories.make_street(name="桃源街道")
+    paired = factories.make_assignment(
+        cadre=factories.make_cadre(name="王<干部>"),
+        enterprise=factories.make_enterprise(name="甲&乙科技", street=street, high_tech=True, industry_division=""),
+    )
+    factories.make_enterprise(name="丙企业", above_scale=False, status="closed", industry_section="F",
+                              industry_division="51")
+    client.force_login(taskforce_user)
+    html = client.get(reverse("enterprise-list")).content.decode()
+    rows = html.split('<tr>\n    <td><a href="')[1:3]
+    first, second = sorted(rows, key=lambda row: "丙企业" in row)
+    assert first.startswith(f'{reverse("enterprise-detail", args=[paired.enterprise.pk])}">甲&amp;乙科技</a>')
+    assert "规上" in first and "高新" in first and "text-bg-secondary" not in first
+    assert f'>C {Enterprise(industry_section="C").get_industry_section_display()}</td>' in first  # no division
+    assert ">桃源街道</td>" in first
+    assert f'<a href="{reverse("cadre-detail", args=[paired.cadre.pk])}">王&lt;干部&gt;</a>' in first
+    assert "text-bg-secondary" in second and "规上" not in second and ">—</td>" in second
+    assert f'>F {Enterprise(industry_division="51").get_industry_division_display()}</td>' in second
+    assert '<span class="text-danger">未结对</span>' in second
+    empty = client.get(reverse("enterprise-list"), {"q": "没有这家"}).content.decode()
+    assert "没有符合条件的企业" in empty
+
+
 def test_the_redis_cache_keeps_one_client_per_pool(settings):
     cache = caches["default"]
     if not hasattr(cache, "_cache") or not hasattr(cache._cache, "_clients"):
