@@ -3,6 +3,8 @@ import functools
 from django.db import connection
 
 from liaison import extensions, permissions
+from liaison.joined import execute_written, instance
+from liaison.models import Cadre, User
 
 
 def navigation(request):
@@ -28,8 +30,26 @@ def navigation(request):
 
 
 def _unread_count(user) -> int:
-    # On every page: the statement as written, not built by the ORM each time (its building cost more than
-    # its running, off the index of a user's unread notifications).
+    """The user's unread notifications; and, when nothing read the user's cadre yet (the menu shows its
+    name), that too, in the same statement: both are on every page. Written out, not built by the ORM
+    each time (its building cost more than its running, off the index of a user's unread notifications)."""
+    related = User.cadre.related
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM liaison_notification WHERE user_id = %s AND read_at IS NULL", [user.pk])
-        return cursor.fetchone()[0]
+        if related.is_cached(user):
+            execute_written(cursor, UNREAD, [user.pk])
+            return cursor.fetchone()[0]
+        execute_written(cursor, _unread_and_cadre(), [user.pk, user.pk])
+        *cadre, count = cursor.fetchone()
+    related.set_cached_value(user, instance(Cadre, cadre))  # None too: "no cadre" is then known
+    return count
+
+
+UNREAD = "SELECT count(*) FROM liaison_notification WHERE user_id = %s AND read_at IS NULL"
+
+
+@functools.cache
+def _unread_and_cadre() -> str:
+    quote = connection.ops.quote_name
+    columns = ", ".join(f"c.{quote(field.column)}" for field in Cadre._meta.concrete_fields)
+    return (f"SELECT {columns}, ({UNREAD}) FROM (SELECT CAST(%s AS BIGINT) AS user_id) u "
+            f"LEFT JOIN {quote(Cadre._meta.db_table)} c ON c.user_id = u.user_id")

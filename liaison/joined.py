@@ -5,14 +5,23 @@ every request, and building it (0.7 ms for an appeal with four relations) cost m
 Here the statement is written once per process from the models' own fields, so it follows every
 migration, and each row becomes a full instance (no deferred fields that would load themselves later).
 Plain LEFT JOINs and `IN` lists: the same text runs on PostgreSQL and SQLite.
+
+On PostgreSQL each such statement is prepared once per connection (`PREPARE`, then `EXECUTE`): planning a
+join of five tables took longer than running it, on every request (0.74 → 0.22 ms for the appeal page's).
+`DB_PREPARED_STATEMENTS=false` turns this off, for a pooler that hands one session's statements to another
+connection (PgBouncer in transaction mode).
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
+from django.conf import settings
 from django.db import connection, models
 
 
@@ -52,7 +61,7 @@ class Joined:
     def all(self, params: Sequence, *, limit: int | None = None) -> list[dict[str, models.Model | None]]:
         """Every row's instances by alias."""
         with connection.cursor() as cursor:
-            cursor.execute(self._sql, params)
+            execute_written(cursor, self._sql, params)
             rows = cursor.fetchmany(limit) if limit else cursor.fetchall()
         return [self._split(row) for row in rows]
 
@@ -63,6 +72,36 @@ class Joined:
             found[part.alias] = instance(part.model, row[start:start + len(fields)])
             start += len(fields)
         return found
+
+
+def execute_written(cursor, sql: str, params: Sequence) -> None:
+    """Run a statement written once (its text never varies; `%s` for each parameter): on PostgreSQL, as the
+    connection's prepared statement, planned once. Prepared in the same round trip as its first run, so that
+    it is one query whether or not this connection ran it before (query counts stay what they are)."""
+    if connection.vendor != "postgresql" or not getattr(settings, "PREPARED_STATEMENTS", False):
+        cursor.execute(sql, params)
+        return
+    name = _PREPARED_NAMES.get(sql)
+    if name is None:
+        name = _PREPARED_NAMES[sql] = "written_" + hashlib.sha1(sql.encode()).hexdigest()[:20]
+    run = f"EXECUTE {name}({', '.join(['%s'] * len(params))})" if params else f"EXECUTE {name}"
+    raw = connection.connection
+    prepared = _PREPARED.get(raw)
+    if prepared is None:
+        prepared = _PREPARED[raw] = set()
+    if name in prepared:
+        cursor.execute(run, params)
+        return
+    numbered = iter(range(1, len(params) + 1))
+    body = re.sub(r"%%|%s", lambda m: m.group() if m.group() == "%%" else f"${next(numbered)}", sql)
+    # PREPARE outlives a rolled-back transaction: the name is remembered once the statement ran.
+    cursor.execute(f"PREPARE {name} AS {body}; {run}", params)
+    prepared.add(name)
+
+
+# Statement text → its prepared name; the raw connection (a new one has none) → the names it prepared.
+_PREPARED_NAMES: dict[str, str] = {}
+_PREPARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def instance(model: type[models.Model], values: Sequence) -> models.Model | None:
@@ -88,10 +127,12 @@ def by_ids(model: type[models.Model], ids: Iterable[int]) -> dict[int, models.Mo
     quote = connection.ops.quote_name
     fields = model._meta.concrete_fields
     columns = ", ".join(quote(f.column) for f in fields)
-    placeholders = ", ".join(["%s"] * len(ids))
+    select = f"SELECT {columns} FROM {quote(model._meta.db_table)} WHERE {quote(model._meta.pk.column)}"
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns} FROM {quote(model._meta.db_table)} "
-                       f"WHERE {quote(model._meta.pk.column)} IN ({placeholders})", ids)
+        if connection.vendor == "postgresql":  # one text, and so one prepared statement, for any number of ids
+            execute_written(cursor, f"{select} = ANY(%s)", [ids])
+        else:
+            cursor.execute(f"{select} IN ({', '.join(['%s'] * len(ids))})", ids)
         rows = cursor.fetchall()
     found = (instance(model, row) for row in rows)
     return {obj.pk: obj for obj in found}

@@ -136,6 +136,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", int(os.environ.get("DB_CONNECT_TIMEOUT", "5"))
     )
+# The few statements written once (liaison/joined.py) are prepared once per connection on PostgreSQL. Off
+# behind a pooler that shares server sessions between clients (PgBouncer in transaction mode).
+PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
 if os.environ.get("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

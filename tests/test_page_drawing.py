@@ -79,6 +79,73 @@ def test_written_statements_convert_values_as_the_orm_does():
     assert instance(Unit, [None] * len(Unit._meta.concrete_fields)) is None
 
 
+def _prepared_names() -> set[str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements")
+        return {row[0] for row in cursor.fetchall()}
+
+
+def test_written_statements_are_prepared_once_per_connection_and_outlive_a_rollback(
+    settings, django_assert_num_queries
+):
+    from django.db import connection, transaction
+
+    from liaison import joined
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    settings.PREPARED_STATEMENTS = True
+    street = factories.make_street(name="春晖街道")
+    enterprise = factories.make_enterprise(name="丁企业", street=street)
+    read = Joined([Part("e", Enterprise), Part("s", Unit, "LEFT JOIN liaison_unit s ON s.id = e.street_id")],
+                  where="e.id = %s AND e.name LIKE '%%企业'")
+    name = "written_" + __import__("hashlib").sha1(read._sql.encode()).hexdigest()[:20]
+    # prepared with its first run, in a transaction that is then rolled back
+    with pytest.raises(RuntimeError), transaction.atomic():
+        with django_assert_num_queries(1):  # PREPARE and EXECUTE in one round trip
+            assert read.one([enterprise.pk])["s"].name == "春晖街道"
+        raise RuntimeError("roll back")
+    assert name in _prepared_names()
+    with django_assert_num_queries(2) as captured:
+        assert read.one([enterprise.pk])["e"].name == "丁企业"
+        assert read.one([987654321]) is None
+    assert captured.captured_queries[0]["sql"].startswith(f"EXECUTE {name}(")
+    # by id, any number of them, one statement text
+    assert set(by_ids(Unit, [street.pk])) == {street.pk}
+    assert set(by_ids(Enterprise, [enterprise.pk, 987654321, enterprise.pk])) == {enterprise.pk}
+    # a new connection prepares again
+    raw = connection.connection
+    assert joined._PREPARED[raw] >= {name}
+    joined._PREPARED[raw].discard(name)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DEALLOCATE {name}")
+    assert read.one([enterprise.pk])["e"].pk == enterprise.pk and name in _prepared_names()
+    # and none when it is turned off (behind a pooler that shares sessions)
+    settings.PREPARED_STATEMENTS = False
+    with django_assert_num_queries(1) as captured:
+        read.one([enterprise.pk])
+    assert captured.captured_queries[0]["sql"].startswith("SELECT ")
+
+
+def test_the_menu_reads_unread_notifications_and_the_users_cadre_in_one_statement(client, taskforce_user,
+                                                                                   django_assert_num_queries):
+    from liaison.context_processors import _unread_count
+    from liaison.models import Notification
+
+    cadre = factories.make_cadre(name="李干部")
+    user = User.objects.get(pk=cadre.user_id)
+    Notification.objects.create(user=user, kind="test", title="通知", body="内容", dedupe_key="t-1")
+    with django_assert_num_queries(1):
+        assert _unread_count(user) == 1 and user.display_name == "李干部"
+    staff = User.objects.get(pk=taskforce_user.pk)
+    with django_assert_num_queries(1):
+        assert _unread_count(staff) == 0 and staff.cadre_or_none is None
+    with django_assert_num_queries(1):  # the cadre already known: the count alone
+        assert _unread_count(staff) == 0
+
+
 def test_a_users_cadre_is_read_once_and_none_is_remembered(django_assert_num_queries):
     staff = factories.make_user(role=Role.TASKFORCE, first_name="", last_name="")
     staff = User.objects.get(pk=staff.pk)
