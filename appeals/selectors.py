@@ -48,7 +48,7 @@ from appeals.permissions import principals_of
 from enterprises.industries import SECTION_CHOICES
 from enterprises.models import Enterprise
 from liaison.filters import ShortModelChoiceFilter
-from liaison.joined import Joined, Part, by_ids
+from liaison.joined import Joined, Part, by_ids, execute_written
 from liaison.models import Cadre, Unit, UnitKind, User, Visit
 from liaison.permissions import handled_unit_id
 from liaison.pickers import street_widget, unit_widget
@@ -173,9 +173,9 @@ def timeline(appeal: Appeal) -> QuerySet[AppealEvent]:
 def categories_digest() -> str:
     """A short digest of the appeal categories as the filter's drop-down lists them: the queue keeps its empty
     filter form drawn under it, so that a category added or renamed shows at once. One plain statement."""
-    table = AppealCategory._meta.db_table
+    table = connection.ops.quote_name(AppealCategory._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f'SELECT id, name, active FROM {table} ORDER BY "order", id')
+        execute_written(cursor, f'SELECT id, name, active FROM {table} ORDER BY "order", id', [])
         rows = cursor.fetchall()
     return hashlib.sha256(repr(rows).encode()).hexdigest()[:16]
 

@@ -3,7 +3,7 @@ import functools
 from django.db import connection
 
 from liaison import extensions, permissions
-from liaison.joined import execute_written, instance
+from liaison.joined import columns, execute_written, instance
 from liaison.models import Cadre, User
 
 
@@ -49,7 +49,5 @@ UNREAD = "SELECT count(*) FROM liaison_notification WHERE user_id = %s AND read_
 
 @functools.cache
 def _unread_and_cadre() -> str:
-    quote = connection.ops.quote_name
-    columns = ", ".join(f"c.{quote(field.column)}" for field in Cadre._meta.concrete_fields)
-    return (f"SELECT {columns}, ({UNREAD}) FROM (SELECT CAST(%s AS BIGINT) AS user_id) u "
-            f"LEFT JOIN {quote(Cadre._meta.db_table)} c ON c.user_id = u.user_id")
+    return (f"SELECT {columns(Cadre, 'c')}, ({UNREAD}) FROM (SELECT CAST(%s AS BIGINT) AS user_id) u "
+            f"LEFT JOIN {connection.ops.quote_name(Cadre._meta.db_table)} c ON c.user_id = u.user_id")

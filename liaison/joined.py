@@ -45,12 +45,10 @@ class Joined:
     @cached_property
     def _sql(self) -> str:
         quote = connection.ops.quote_name
-        columns = ", ".join(
-            f"{part.alias}.{quote(field.column)}" for part in self.parts for field in part.model._meta.concrete_fields
-        )
+        selected = ", ".join(columns(part.model, part.alias) for part in self.parts)
         first = self.parts[0]
         joins = " ".join(part.join for part in self.parts[1:])
-        return f"SELECT {columns} FROM {quote(first.model._meta.db_table)} {first.alias} {joins} WHERE {self.where}"
+        return f"SELECT {selected} FROM {quote(first.model._meta.db_table)} {first.alias} {joins} WHERE {self.where}"
 
     def one(self, params: Sequence) -> dict[str, models.Model | None] | None:
         """The instances of the first row by alias (None for a part the LEFT JOIN did not find), or None
@@ -104,6 +102,13 @@ _PREPARED_NAMES: dict[str, str] = {}
 _PREPARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
+def columns(model: type[models.Model], alias: str = "") -> str:
+    """Every concrete field's column of `model`, in the order `instance` reads them."""
+    quote = connection.ops.quote_name
+    prefix = f"{alias}." if alias else ""
+    return ", ".join(f"{prefix}{quote(field.column)}" for field in model._meta.concrete_fields)
+
+
 def instance(model: type[models.Model], values: Sequence) -> models.Model | None:
     """A full instance from its concrete fields' values in their declared order (None for a null key).
     `from_db` converts nothing: values a backend returns raw are converted as the ORM would."""
@@ -125,9 +130,7 @@ def by_ids(model: type[models.Model], ids: Iterable[int]) -> dict[int, models.Mo
     if not ids:
         return {}
     quote = connection.ops.quote_name
-    fields = model._meta.concrete_fields
-    columns = ", ".join(quote(f.column) for f in fields)
-    select = f"SELECT {columns} FROM {quote(model._meta.db_table)} WHERE {quote(model._meta.pk.column)}"
+    select = f"SELECT {columns(model)} FROM {quote(model._meta.db_table)} WHERE {quote(model._meta.pk.column)}"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":  # one text, and so one prepared statement, for any number of ids
             execute_written(cursor, f"{select} = ANY(%s)", [ids])

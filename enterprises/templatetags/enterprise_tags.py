@@ -22,7 +22,7 @@ def enterprise_rows(enterprises) -> str:
     unpaired = f'<span class="text-danger">{escape(_("Unpaired"))}</span>'
     rows = []
     for e in enterprises:
-        street = e.street.name if e.street_id is not None and e.street is not None else ""
+        street = e.street.name if e.street_id is not None else ""
         if e.current_cadre_id:
             cadre = f'<a href="{url_of(e.current_cadre_id, "cadre-detail")}">{escape(e.current_cadre_name)}</a>'
         else:
